@@ -1,0 +1,211 @@
+//! KTP-el enrollment rows: validate, then join to the accepted population by NIK.
+
+use crate::error::PipelineError;
+use crate::ingest::{Row, Source};
+use crate::population::Candidate;
+use crate::quality::{Issue, QualityLog};
+use chrono::NaiveDate;
+use data_schema::columns::{enrollment as col, resolve};
+use data_schema::date::{parse_date, to_days};
+use data_schema::nik::{self, NikError};
+use data_schema::values::EnrollmentStatus;
+use data_schema::{RejectReason, WarningKind};
+use rayon::prelude::*;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Record {
+    pub nik: u64,
+    pub date: i32,
+    pub status: EnrollmentStatus,
+    pub seq: u64,
+    pub line: u64,
+    pub file: u16,
+}
+
+#[derive(Default)]
+pub struct Chunk {
+    pub records: Vec<Record>,
+    pub rejects: Vec<(u64, Issue)>,
+    pub warnings: Vec<(u64, Issue)>,
+    pub rows: u64,
+}
+
+pub fn read_file(src: &Source, file: u16, seq_base: u64) -> Result<Vec<Chunk>, PipelineError> {
+    let idx = resolve(&col::ALL, &src.headers);
+    for (k, c) in [(0usize, col::NIK), (1, col::TGL_REKAM)] {
+        if idx[k].is_none() {
+            return Err(PipelineError::MissingColumn {
+                file: src.display.clone(),
+                column: c.name.into(),
+                accepted: std::iter::once(c.name).chain(c.aliases.iter().copied()).collect::<Vec<_>>().join(", "),
+                found: src.headers.join(", "),
+            });
+        }
+    }
+    let width = src.headers.len();
+    let name = src.display.as_str();
+    src.par_chunks(Chunk::default, |acc: &mut Chunk, row: &Row| {
+        acc.rows += 1;
+        let seq = seq_base + row.line;
+        let reject = |reason, column: &str, raw: &str, hint: String| {
+            (seq, Issue::reject(name, row.line, column, reason, raw, hint))
+        };
+        if row.len() != width {
+            acc.rejects.push(reject(
+                RejectReason::FieldCount,
+                "",
+                &format!("{} fields", row.len()),
+                format!("the header has {width} fields"),
+            ));
+            return;
+        }
+        let raw_nik = row.get(idx[0]);
+        let nik = match nik::parse_nik(&raw_nik) {
+            Ok(n) => n,
+            Err(NikError::Scientific) => {
+                acc.rejects.push(reject(
+                    RejectReason::NikScientific,
+                    "NIK",
+                    &raw_nik,
+                    "the NIK was turned into a number by a spreadsheet; re-export the NIK column as text".into(),
+                ));
+                return;
+            }
+            Err(NikError::Format) => {
+                acc.rejects.push(reject(
+                    RejectReason::NikFormat,
+                    "NIK",
+                    &raw_nik,
+                    "NIK must be exactly 16 digits with a valid date part".into(),
+                ));
+                return;
+            }
+        };
+        let raw_date = row.get(idx[1]);
+        let Some(date) = parse_date(&raw_date) else {
+            acc.rejects.push(reject(
+                RejectReason::RecordDateInvalid,
+                "TGL_REKAM",
+                &raw_date,
+                "expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY".into(),
+            ));
+            return;
+        };
+        let raw_status = row.get(idx[2]);
+        let status = EnrollmentStatus::parse(&raw_status);
+        if status == EnrollmentStatus::Unknown {
+            acc.warnings.push((
+                seq,
+                Issue::warning(
+                    name,
+                    row.line,
+                    "STATUS_KTP",
+                    WarningKind::EnrollmentStatusUnknown,
+                    &raw_status,
+                    "status not in the contract's lists: this record does not count".into(),
+                ),
+            ));
+        }
+        acc.records.push(Record { nik, date: to_days(date), status, seq, line: row.line, file });
+    })
+}
+
+/// Per accepted person: the earliest counting recording (days), or `i32::MAX`.
+pub struct Joined {
+    pub first_counting: Vec<i32>,
+    /// Counting records per accepted person index, for the weekly trend: (person, date).
+    pub counting: Vec<(u32, i32)>,
+    pub matched: u64,
+    pub orphan: u64,
+    pub of_rejected_row: u64,
+    pub counting_records: u64,
+    pub after_as_of: u64,
+    pub failed_status: u64,
+    pub unknown_status: u64,
+}
+
+/// Join records to the accepted population (sorted by NIK), applying the
+/// as-of date and the status rules, and log orphans and late records.
+pub fn join(
+    mut records: Vec<Record>,
+    accepted: &[Candidate],
+    rejected_niks: &[u64],
+    as_of: NaiveDate,
+    log: &mut QualityLog,
+) -> Joined {
+    let s = to_days(as_of);
+    records.par_sort_unstable_by_key(|r| (r.nik, r.seq));
+    let mut j = Joined {
+        first_counting: vec![i32::MAX; accepted.len()],
+        counting: Vec::new(),
+        matched: 0,
+        orphan: 0,
+        of_rejected_row: 0,
+        counting_records: 0,
+        after_as_of: 0,
+        failed_status: 0,
+        unknown_status: 0,
+    };
+    let mut p = 0usize;
+    for r in &records {
+        while p < accepted.len() && accepted[p].nik < r.nik {
+            p += 1;
+        }
+        let name = log.file_name(r.file).to_string();
+        if p < accepted.len() && accepted[p].nik == r.nik {
+            j.matched += 1;
+            match r.status {
+                EnrollmentStatus::Failed => j.failed_status += 1,
+                EnrollmentStatus::Unknown => j.unknown_status += 1,
+                EnrollmentStatus::Counting => {
+                    if r.date > s {
+                        j.after_as_of += 1;
+                        log.warn(
+                            r.seq,
+                            Issue::warning(
+                                &name,
+                                r.line,
+                                "TGL_REKAM",
+                                WarningKind::EnrollmentAfterAsOf,
+                                &data_schema::date::from_days(r.date).to_string(),
+                                format!("recorded after the as-of date {as_of}: does not count in this run"),
+                            ),
+                        );
+                    } else {
+                        j.counting_records += 1;
+                        j.counting.push((p as u32, r.date));
+                        let f = &mut j.first_counting[p];
+                        *f = (*f).min(r.date);
+                    }
+                }
+            }
+        } else if rejected_niks.binary_search(&r.nik).is_ok() {
+            j.of_rejected_row += 1;
+            log.warn(
+                r.seq,
+                Issue::warning(
+                    &name,
+                    r.line,
+                    "NIK",
+                    WarningKind::EnrollmentOfRejectedRow,
+                    &nik::format_nik(r.nik),
+                    "the population row with this NIK was rejected (see rejects.csv): fix it to count this person".into(),
+                ),
+            );
+        } else {
+            j.orphan += 1;
+            log.warn(
+                r.seq,
+                Issue::warning(
+                    &name,
+                    r.line,
+                    "NIK",
+                    WarningKind::EnrollmentOrphan,
+                    &nik::format_nik(r.nik),
+                    "NIK not in the population export (orphan recording)".into(),
+                ),
+            );
+        }
+    }
+    j
+}

@@ -1,0 +1,391 @@
+//! Reading input files (CSV, Parquet, XLSX) into a uniform row view.
+//!
+//! Every input is read as text: the contract's rules are about what the
+//! officer's file says, and the validator decides what it means. CSV files
+//! are parsed in parallel chunks split at record boundaries; line numbers are
+//! physical lines (the header is line 1), so `rejects.csv` points at the line
+//! an officer sees in an editor.
+
+use crate::error::PipelineError;
+use crate::frame::{self, StringTable};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::hash::{BuildHasher, Hasher};
+use std::path::{Path, PathBuf};
+
+/// Target size of one parallel CSV chunk.
+const CHUNK_BYTES: usize = 8 << 20;
+/// Rows per parallel chunk for Parquet and XLSX.
+const CHUNK_ROWS: usize = 65_536;
+
+/// An input file, opened and held in memory.
+pub struct Source {
+    pub path: PathBuf,
+    /// The path as the user gave it, used in rejects and warnings.
+    pub display: String,
+    pub headers: Vec<String>,
+    pub bytes: u64,
+    pub sha256: String,
+    data: Data,
+}
+
+enum Data {
+    Csv { buf: Vec<u8>, delim: u8, chunks: Vec<(usize, usize, u64)> },
+    Parquet(StringTable),
+    Xlsx(Vec<Vec<String>>),
+}
+
+/// One input row, whatever the file format.
+pub struct Row<'a> {
+    /// 1-based physical line (CSV) or spreadsheet row number (header = 1).
+    pub line: u64,
+    /// Byte offset of the record (CSV) or row index (Parquet, XLSX), to find it again.
+    pub offset: u64,
+    cells: Cells<'a>,
+}
+
+enum Cells<'a> {
+    Csv(&'a csv::ByteRecord),
+    Parquet(&'a StringTable, usize),
+    Xlsx(&'a [String]),
+}
+
+impl Row<'_> {
+    /// Number of cells in this row.
+    pub fn len(&self) -> usize {
+        match &self.cells {
+            Cells::Csv(r) => r.len(),
+            Cells::Parquet(t, _) => t.headers.len(),
+            Cells::Xlsx(r) => r.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Cell `i` as text (`""` when absent). Invalid UTF-8 is read as Latin-1.
+    pub fn get(&self, i: Option<usize>) -> Cow<'_, str> {
+        let Some(i) = i else { return Cow::Borrowed("") };
+        match &self.cells {
+            Cells::Csv(r) => match r.get(i) {
+                None => Cow::Borrowed(""),
+                Some(b) => match std::str::from_utf8(b) {
+                    Ok(s) => Cow::Borrowed(s),
+                    Err(_) => Cow::Owned(b.iter().map(|&c| c as char).collect()),
+                },
+            },
+            Cells::Parquet(t, row) => Cow::Borrowed(if i < t.headers.len() { t.get(*row, i) } else { "" }),
+            Cells::Xlsx(r) => Cow::Borrowed(r.get(i).map(String::as_str).unwrap_or("")),
+        }
+    }
+
+    /// A hash of every cell, to find byte-identical copies of a row.
+    pub fn content_hash(&self) -> u64 {
+        let mut h = fixed_hasher();
+        let n = self.len();
+        for i in 0..n {
+            match &self.cells {
+                Cells::Csv(r) => h.write(&r[i]),
+                Cells::Parquet(t, row) => h.write(t.get(*row, i).as_bytes()),
+                Cells::Xlsx(r) => h.write(r[i].as_bytes()),
+            }
+            h.write_u8(0xff);
+        }
+        h.finish()
+    }
+}
+
+/// A hasher with fixed keys: the same input gives the same hash in every run.
+pub fn fixed_hasher() -> impl Hasher {
+    ahash::RandomState::with_seeds(0x6361_6b75, 0x7061_6e21, 0x4e49_4b21, 0x4b54_5021).build_hasher()
+}
+
+/// Spreadsheet-style text for a number cell: whole numbers below 2^53 as
+/// digits, anything larger or fractional in scientific notation (`9.40414E15`),
+/// which the NIK check recognises as spreadsheet damage.
+pub fn float_text(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 {
+        format!("{}", x as i64)
+    } else {
+        let s = format!("{x:E}");
+        if x.fract() == 0.0 {
+            s
+        } else {
+            format!("{x}")
+        }
+    }
+}
+
+impl Source {
+    /// Open and fully read a CSV, Parquet or XLSX file (by extension; CSV otherwise).
+    pub fn open(path: &Path) -> Result<Source, PipelineError> {
+        let display = path.display().to_string();
+        let unreadable = |e: String| PipelineError::Unreadable { file: display.clone(), reason: e };
+        let raw = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+        let bytes = raw.len() as u64;
+        let sha256 = hex(&Sha256::digest(&raw));
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let (headers, data) = match ext.as_str() {
+            "parquet" | "pq" => {
+                drop(raw);
+                let t = frame::read_parquet_strings(path).map_err(unreadable)?;
+                (t.headers.clone(), Data::Parquet(t))
+            }
+            "xlsx" | "xlsm" | "xls" | "ods" => {
+                drop(raw);
+                let mut rows = read_xlsx(path).map_err(unreadable)?;
+                if rows.is_empty() {
+                    return Err(unreadable("the spreadsheet's first sheet is empty (no header row)".into()));
+                }
+                let headers = rows.remove(0);
+                (headers, Data::Xlsx(rows))
+            }
+            _ => open_csv(raw).map_err(unreadable)?,
+        };
+        Ok(Source { path: path.to_path_buf(), display, headers, bytes, sha256, data })
+    }
+
+    /// Number of data rows (known up front for Parquet/XLSX; counted for CSV).
+    pub fn format(&self) -> &'static str {
+        match self.data {
+            Data::Csv { .. } => "csv",
+            Data::Parquet(_) => "parquet",
+            Data::Xlsx(_) => "xlsx",
+        }
+    }
+
+    /// Visit every row in parallel chunks. Each chunk gets a fresh accumulator
+    /// from `init`; the accumulators come back in file order.
+    pub fn par_chunks<A, I, F>(&self, init: I, f: F) -> Result<Vec<A>, PipelineError>
+    where
+        A: Send,
+        I: Fn() -> A + Sync,
+        F: Fn(&mut A, &Row) + Sync,
+    {
+        match &self.data {
+            Data::Csv { buf, delim, chunks } => chunks
+                .par_iter()
+                .map(|&(start, end, first_line)| {
+                    let mut acc = init();
+                    let mut rdr = csv_reader(*delim, &buf[start..end]);
+                    let mut rec = csv::ByteRecord::new();
+                    loop {
+                        match rdr.read_byte_record(&mut rec) {
+                            Ok(false) => break,
+                            Ok(true) => {
+                                let pos = rec.position().expect("csv position");
+                                let row = Row {
+                                    line: first_line + pos.line() - 1,
+                                    offset: (start as u64) + pos.byte(),
+                                    cells: Cells::Csv(&rec),
+                                };
+                                f(&mut acc, &row);
+                            }
+                            Err(e) => {
+                                return Err(PipelineError::Unreadable {
+                                    file: self.display.clone(),
+                                    reason: format!("CSV parse error: {e}"),
+                                })
+                            }
+                        }
+                    }
+                    Ok(acc)
+                })
+                .collect(),
+            Data::Parquet(t) => Ok((0..t.height())
+                .step_by(CHUNK_ROWS)
+                .collect::<Vec<_>>()
+                .par_iter()
+                .map(|&s| {
+                    let mut acc = init();
+                    for r in s..(s + CHUNK_ROWS).min(t.height()) {
+                        f(&mut acc, &Row { line: r as u64 + 2, offset: r as u64, cells: Cells::Parquet(t, r) });
+                    }
+                    acc
+                })
+                .collect()),
+            Data::Xlsx(rows) => Ok(rows
+                .par_chunks(CHUNK_ROWS)
+                .enumerate()
+                .map(|(ci, chunk)| {
+                    let mut acc = init();
+                    for (k, r) in chunk.iter().enumerate() {
+                        let idx = (ci * CHUNK_ROWS + k) as u64;
+                        f(&mut acc, &Row { line: idx + 2, offset: idx, cells: Cells::Xlsx(r) });
+                    }
+                    acc
+                })
+                .collect()),
+        }
+    }
+
+    /// Read one row again by its `offset` (for worklists, after the join).
+    pub fn with_row<T>(&self, offset: u64, f: impl FnOnce(&Row) -> T) -> T {
+        match &self.data {
+            Data::Csv { buf, delim, .. } => {
+                let mut rdr = csv_reader(*delim, &buf[offset as usize..]);
+                let mut rec = csv::ByteRecord::new();
+                let _ = rdr.read_byte_record(&mut rec);
+                f(&Row { line: 0, offset, cells: Cells::Csv(&rec) })
+            }
+            Data::Parquet(t) => f(&Row { line: 0, offset, cells: Cells::Parquet(t, offset as usize) }),
+            Data::Xlsx(rows) => f(&Row { line: 0, offset, cells: Cells::Xlsx(&rows[offset as usize]) }),
+        }
+    }
+}
+
+fn csv_reader(delim: u8, bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().delimiter(delim).has_headers(false).flexible(true).from_reader(bytes)
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Detect the delimiter from the header line: the most frequent of `,` `;` `|` tab.
+pub fn detect_delimiter(header_line: &[u8]) -> u8 {
+    let mut best = (0usize, b',');
+    for d in [b',', b';', b'|', b'\t'] {
+        let n = header_line.iter().filter(|&&c| c == d).count();
+        if n > best.0 {
+            best = (n, d);
+        }
+    }
+    best.1
+}
+
+fn open_csv(mut buf: Vec<u8>) -> Result<(Vec<String>, Data), String> {
+    if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        buf.drain(..3);
+    }
+    if buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]) {
+        return Err("the file is UTF-16; save it as UTF-8 CSV".into());
+    }
+    if buf.iter().all(|c| c.is_ascii_whitespace()) {
+        return Err("the file is empty (no header line)".into());
+    }
+    let header_end = memchr::memchr(b'\n', &buf).map(|i| i + 1).unwrap_or(buf.len());
+    let delim = detect_delimiter(&buf[..header_end]);
+    let mut rdr = csv_reader(delim, &buf[..header_end]);
+    let mut rec = csv::ByteRecord::new();
+    rdr.read_byte_record(&mut rec).map_err(|e| format!("cannot read the header line: {e}"))?;
+    let headers: Vec<String> = rec.iter().map(|b| String::from_utf8_lossy(b).trim().to_string()).collect();
+    let chunks = split_chunks(&buf, header_end, CHUNK_BYTES);
+    Ok((headers, Data::Csv { buf, delim, chunks }))
+}
+
+/// Split the body (from `body_start`) into chunks ending at record
+/// boundaries (a newline outside quotes), each with the physical line number
+/// of its first byte.
+fn split_chunks(buf: &[u8], body_start: usize, chunk_bytes: usize) -> Vec<(usize, usize, u64)> {
+    let n = buf.len();
+    let mut bounds = vec![body_start];
+    if memchr::memchr(b'"', &buf[body_start..]).is_none() {
+        let mut at = body_start;
+        while at + chunk_bytes < n {
+            match memchr::memchr(b'\n', &buf[at + chunk_bytes..]) {
+                Some(i) => {
+                    at = at + chunk_bytes + i + 1;
+                    if at < n {
+                        bounds.push(at);
+                    }
+                }
+                None => break,
+            }
+        }
+    } else {
+        let mut in_quote = false;
+        let mut next = body_start + chunk_bytes;
+        for i in memchr::memchr2_iter(b'"', b'\n', &buf[body_start..]) {
+            let i = i + body_start;
+            if buf[i] == b'"' {
+                in_quote = !in_quote;
+            } else if !in_quote && i + 1 >= next && i + 1 < n {
+                bounds.push(i + 1);
+                next = i + 1 + chunk_bytes;
+            }
+        }
+    }
+    bounds.push(n);
+    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let newlines: Vec<u64> =
+        ranges.par_iter().map(|&(a, b)| memchr::memchr_iter(b'\n', &buf[a..b]).count() as u64).collect();
+    let mut line = 2u64; // the header is line 1
+    ranges
+        .into_iter()
+        .zip(newlines)
+        .map(|((a, b), nl)| {
+            let r = (a, b, line);
+            line += nl;
+            r
+        })
+        .collect()
+}
+
+fn read_xlsx(path: &Path) -> Result<Vec<Vec<String>>, String> {
+    use calamine::{open_workbook_auto, Data as X, Reader};
+    let mut wb = open_workbook_auto(path).map_err(|e| e.to_string())?;
+    let range = wb
+        .worksheet_range_at(0)
+        .ok_or_else(|| "the workbook has no sheet".to_string())?
+        .map_err(|e| e.to_string())?;
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap();
+    Ok(range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    X::Empty => String::new(),
+                    X::String(s) => s.clone(),
+                    X::Int(i) => i.to_string(),
+                    X::Float(f) => float_text(*f),
+                    X::Bool(b) => b.to_string(),
+                    X::DateTime(d) => {
+                        let days = d.as_f64().floor() as i64;
+                        (epoch + chrono::Duration::days(days)).format("%Y-%m-%d").to_string()
+                    }
+                    X::DateTimeIso(s) | X::DurationIso(s) => s.clone(),
+                    X::Error(e) => format!("#ERROR {e:?}"),
+                })
+                .collect()
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn delimiters() {
+        assert_eq!(detect_delimiter(b"NIK;NAMA;TGL_LHR\n"), b';');
+        assert_eq!(detect_delimiter(b"NIK,NAMA\n"), b',');
+        assert_eq!(detect_delimiter(b"NIK|NAMA|X\n"), b'|');
+        assert_eq!(detect_delimiter(b"NIK\tNAMA\n"), b'\t');
+        assert_eq!(detect_delimiter(b"NIK\n"), b',');
+    }
+    #[test]
+    fn float_cells() {
+        assert_eq!(float_text(1002.0), "1002");
+        assert!(data_schema::nik::looks_scientific(&float_text(9404141908210001.0)));
+    }
+    #[test]
+    fn chunks_respect_quotes_and_lines() {
+        let mut buf = b"A,B\n".to_vec();
+        for i in 0..200_000 {
+            buf.extend_from_slice(format!("\"x\ny{i}\",{i}\n").as_bytes());
+        }
+        let ch = split_chunks(&buf, 4, 4096);
+        assert!(ch.len() > 1);
+        // every chunk starts right after a record: with `"x`
+        for &(a, _, line) in &ch {
+            assert_eq!(&buf[a..a + 2], b"\"x");
+            assert_eq!(line % 2, 0); // each record spans two lines, first at line 2
+        }
+        // and the chunks cover the body exactly, in order
+        assert_eq!(ch[0].0, 4);
+        assert_eq!(ch.last().unwrap().1, buf.len());
+        assert!(ch.windows(2).all(|w| w[0].1 == w[1].0));
+    }
+}

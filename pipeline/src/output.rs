@@ -1,0 +1,208 @@
+//! Writing the machine tables: coverage, targets, trend, rejects, warnings.
+
+use crate::aggregate::AreaRow;
+use crate::error::PipelineError;
+use crate::frame::{write_parquet, Col};
+use crate::quality::Issue;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::Path;
+
+pub const COVERAGE_COLUMNS: [&str; 14] = [
+    "area_code",
+    "area_name",
+    "in_reference",
+    "residents",
+    "required",
+    "required_recorded",
+    "required_coverage_pct",
+    "eligible",
+    "eligible_recorded",
+    "eligible_unrecorded",
+    "eligible_coverage_pct",
+    "first_time",
+    "first_time_unrecorded",
+    "backlog_unrecorded",
+];
+
+fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>, PipelineError> {
+    let f = File::create(path).map_err(|e| PipelineError::output(path.display(), e))?;
+    Ok(csv::WriterBuilder::new().from_writer(BufWriter::with_capacity(1 << 20, f)))
+}
+
+fn fmt_pct(p: Option<f64>) -> String {
+    p.map(|v| format!("{v:.2}")).unwrap_or_default()
+}
+
+/// `coverage_<level>.csv` and `.parquet`.
+pub fn write_coverage(dir: &Path, level: &str, rows: &[AreaRow]) -> Result<(), PipelineError> {
+    let csv_path = dir.join(format!("coverage_{level}.csv"));
+    let err = |e: csv::Error| PipelineError::output(csv_path.display(), e);
+    let mut w = csv_writer(&csv_path)?;
+    w.write_record(COVERAGE_COLUMNS).map_err(err)?;
+    for r in rows {
+        let c = &r.counts;
+        w.write_record([
+            r.key.to_string(),
+            r.name.clone(),
+            r.in_reference.to_string(),
+            c.residents.to_string(),
+            c.required.to_string(),
+            c.required_recorded.to_string(),
+            fmt_pct(c.required_coverage_pct()),
+            c.eligible.to_string(),
+            c.eligible_recorded.to_string(),
+            c.eligible_unrecorded().to_string(),
+            fmt_pct(c.eligible_coverage_pct()),
+            c.first_time.to_string(),
+            c.first_time_unrecorded.to_string(),
+            c.backlog_unrecorded().to_string(),
+        ])
+        .map_err(err)?;
+    }
+    w.flush().map_err(|e| PipelineError::output(csv_path.display(), e))?;
+
+    let u = |f: &dyn Fn(&AreaRow) -> u64| Col::U64(rows.iter().map(f).collect());
+    let cols = vec![
+        ("area_code", Col::Str(rows.iter().map(|r| r.key.to_string()).collect())),
+        ("area_name", Col::Str(rows.iter().map(|r| r.name.clone()).collect())),
+        ("in_reference", Col::Bool(rows.iter().map(|r| r.in_reference).collect())),
+        ("residents", u(&|r| r.counts.residents)),
+        ("required", u(&|r| r.counts.required)),
+        ("required_recorded", u(&|r| r.counts.required_recorded)),
+        ("required_coverage_pct", Col::OptF64(rows.iter().map(|r| r.counts.required_coverage_pct()).collect())),
+        ("eligible", u(&|r| r.counts.eligible)),
+        ("eligible_recorded", u(&|r| r.counts.eligible_recorded)),
+        ("eligible_unrecorded", u(&|r| r.counts.eligible_unrecorded())),
+        ("eligible_coverage_pct", Col::OptF64(rows.iter().map(|r| r.counts.eligible_coverage_pct()).collect())),
+        ("first_time", u(&|r| r.counts.first_time)),
+        ("first_time_unrecorded", u(&|r| r.counts.first_time_unrecorded)),
+        ("backlog_unrecorded", u(&|r| r.counts.backlog_unrecorded())),
+    ];
+    let pq = dir.join(format!("coverage_{level}.parquet"));
+    write_parquet(&pq, cols).map_err(|e| PipelineError::output(pq.display(), e))
+}
+
+/// `rejects.csv` or `warnings.csv`.
+pub fn write_issues(path: &Path, last_header: &str, issues: &[(u64, Issue)]) -> Result<(), PipelineError> {
+    let err = |e: csv::Error| PipelineError::output(path.display(), e);
+    let mut w = csv_writer(path)?;
+    let kind_header = if last_header == "hint" { "reason" } else { "warning" };
+    w.write_record(["file", "line", "column", kind_header, "raw_value", last_header]).map_err(err)?;
+    for (_, i) in issues {
+        w.write_record([&*i.file, &i.line.to_string(), &i.column, i.kind.code(), &i.raw, &i.hint]).map_err(err)?;
+    }
+    w.flush().map_err(|e| PipelineError::output(path.display(), e))
+}
+
+/// One row of the worklist of eligible voters without KTP-el.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub nik: u64,
+    pub name: String,
+    pub sex: &'static str,
+    pub birth: i32,
+    pub turns_17: i32,
+    pub recordable_from: i32,
+    pub recordable_at_as_of: bool,
+    pub area_code: String,
+    pub area_name: String,
+    pub rt: String,
+    pub rw: String,
+    pub address: String,
+    pub category: &'static str,
+}
+
+pub const TARGET_COLUMNS: [&str; 13] = [
+    "nik",
+    "name",
+    "sex",
+    "birth_date",
+    "turns_17",
+    "recordable_from",
+    "recordable_at_as_of",
+    "area_code",
+    "area_name",
+    "rt",
+    "rw",
+    "address",
+    "category",
+];
+
+/// `targets.csv` and `targets.parquet` (personal data: mode 0600 on Unix).
+pub fn write_targets(dir: &Path, t: &[Target]) -> Result<Vec<String>, PipelineError> {
+    use data_schema::date::from_days;
+    let csv_path = dir.join("targets.csv");
+    let err = |e: csv::Error| PipelineError::output(csv_path.display(), e);
+    let mut w = csv_writer(&csv_path)?;
+    w.write_record(TARGET_COLUMNS).map_err(err)?;
+    for x in t {
+        w.write_record([
+            &data_schema::nik::format_nik(x.nik),
+            &x.name,
+            x.sex,
+            &from_days(x.birth).to_string(),
+            &from_days(x.turns_17).to_string(),
+            &from_days(x.recordable_from).to_string(),
+            &x.recordable_at_as_of.to_string(),
+            &x.area_code,
+            &x.area_name,
+            &x.rt,
+            &x.rw,
+            &x.address,
+            x.category,
+        ])
+        .map_err(err)?;
+    }
+    w.flush().map_err(|e| PipelineError::output(csv_path.display(), e))?;
+    drop(w);
+    let s = |f: &dyn Fn(&Target) -> String| Col::Str(t.iter().map(f).collect());
+    let pq = dir.join("targets.parquet");
+    write_parquet(
+        &pq,
+        vec![
+            ("nik", s(&|x| data_schema::nik::format_nik(x.nik))),
+            ("name", s(&|x| x.name.clone())),
+            ("sex", s(&|x| x.sex.to_string())),
+            ("birth_date", Col::Date(t.iter().map(|x| x.birth).collect())),
+            ("turns_17", Col::Date(t.iter().map(|x| x.turns_17).collect())),
+            ("recordable_from", Col::Date(t.iter().map(|x| x.recordable_from).collect())),
+            ("recordable_at_as_of", Col::Bool(t.iter().map(|x| x.recordable_at_as_of).collect())),
+            ("area_code", s(&|x| x.area_code.clone())),
+            ("area_name", s(&|x| x.area_name.clone())),
+            ("rt", s(&|x| x.rt.clone())),
+            ("rw", s(&|x| x.rw.clone())),
+            ("address", s(&|x| x.address.clone())),
+            ("category", s(&|x| x.category.to_string())),
+        ],
+    )
+    .map_err(|e| PipelineError::output(pq.display(), e))?;
+    let files = vec!["targets.csv".to_string(), "targets.parquet".to_string()];
+    for f in &files {
+        restrict(&dir.join(f))?;
+    }
+    Ok(files)
+}
+
+/// Owner-only permissions for files that hold personal data.
+pub fn restrict(path: &Path) -> Result<(), PipelineError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| PipelineError::output(path.display(), e))?;
+    }
+    Ok(())
+}
+
+/// `trend_weekly.csv`: (week_start, kecamatan, recordings, first_required, first_eligible).
+pub fn write_trend(path: &Path, rows: &[(String, String, u64, u64, u64)]) -> Result<(), PipelineError> {
+    let err = |e: csv::Error| PipelineError::output(path.display(), e);
+    let mut w = csv_writer(path)?;
+    w.write_record(["week_start", "area_code", "recordings", "first_recordings_required", "first_recordings_eligible"])
+        .map_err(err)?;
+    for (wk, a, n, r, e) in rows {
+        w.write_record([wk, a, &n.to_string(), &r.to_string(), &e.to_string()]).map_err(err)?;
+    }
+    w.flush().map_err(|e| PipelineError::output(path.display(), e))
+}

@@ -1,0 +1,368 @@
+//! Validating population rows: every row ends counted, dropped as an exact
+//! duplicate, or rejected with a contract reason.
+
+use crate::error::PipelineError;
+use crate::ingest::{Row, Source};
+use crate::quality::{Issue, QualityLog};
+use chrono::{Datelike, NaiveDate};
+use data_schema::columns::{self, population as col, ColumnSpec};
+use data_schema::date::{parse_date, to_days};
+use data_schema::nik::{self, NikError};
+use data_schema::values::{is_active_tni_polri, Citizenship, Marital, RegisterStatus, Sex};
+use data_schema::{AreaCode, RejectReason, WarningKind};
+
+/// Column indices of the population columns in one file.
+#[derive(Clone, Debug)]
+pub struct PopColumns {
+    pub idx: Vec<Option<usize>>,
+    pub width: usize,
+}
+
+impl PopColumns {
+    fn i(&self, c: ColumnSpec) -> Option<usize> {
+        let k = col::ALL.iter().position(|x| x.name == c.name).unwrap();
+        self.idx[k]
+    }
+}
+
+/// Check that the required columns exist; the error names the column and file.
+pub fn columns(src: &Source) -> Result<PopColumns, PipelineError> {
+    let idx = columns::resolve(&col::ALL, &src.headers);
+    let pc = PopColumns { idx, width: src.headers.len() };
+    let missing = |c: ColumnSpec| PipelineError::MissingColumn {
+        file: src.display.clone(),
+        column: c.name.to_string(),
+        accepted: std::iter::once(c.name).chain(c.aliases.iter().copied()).collect::<Vec<_>>().join(", "),
+        found: src.headers.join(", "),
+    };
+    for c in [col::NIK, col::TGL_LHR] {
+        if pc.i(c).is_none() {
+            return Err(missing(c));
+        }
+    }
+    let parts = [col::NO_PROP, col::NO_KAB, col::NO_KEC, col::NO_KEL];
+    if pc.i(col::KODE_WILAYAH).is_none() {
+        if let Some(c) = parts.iter().find(|c| pc.i(**c).is_none()) {
+            return Err(PipelineError::MissingColumn {
+                file: src.display.clone(),
+                column: format!("{} (or KODE_WILAYAH)", c.name),
+                accepted: "NO_PROP, NO_KAB, NO_KEC, NO_KEL, or KODE_WILAYAH".into(),
+                found: src.headers.join(", "),
+            });
+        }
+    }
+    Ok(pc)
+}
+
+pub const F_MARRIED: u8 = 1;
+pub const F_WNI: u8 = 2;
+pub const F_TNI: u8 = 4;
+pub const F_RESIDENT: u8 = 8;
+pub const F_FEMALE: u8 = 16;
+
+/// A row that passed validation (it may still be a duplicate NIK).
+#[derive(Clone, Copy, Debug)]
+pub struct Candidate {
+    pub nik: u64,
+    pub area: u64,
+    pub birth: i32,
+    pub flags: u8,
+    pub file: u16,
+    pub offset: u64,
+}
+
+/// What one row turned into before duplicates are resolved.
+#[derive(Debug)]
+pub enum Outcome {
+    Valid(Candidate),
+    /// Rejected; `nik` is set when the NIK itself was valid (for duplicate grouping).
+    Rejected { nik: Option<u64>, issue: Issue },
+}
+
+/// A row with its global sequence number (file order) and content hash.
+#[derive(Debug)]
+pub struct Seen {
+    pub seq: u64,
+    pub hash: u64,
+    pub line: u64,
+    pub outcome: Outcome,
+}
+
+/// Per-chunk result of validation.
+#[derive(Default)]
+pub struct Chunk {
+    pub rows: Vec<Seen>,
+    pub warnings: Vec<(u64, Issue)>,
+}
+
+/// Validate one row. Checks run in the contract's order; the first failure is the reason.
+pub fn validate(
+    row: &Row,
+    cols: &PopColumns,
+    file: u16,
+    file_name: &str,
+    as_of: NaiveDate,
+    warnings: &mut Vec<Issue>,
+) -> Outcome {
+    let get = |c: ColumnSpec| row.get(cols.i(c));
+    let reject = |nik: Option<u64>, reason: RejectReason, column: &str, raw: &str, hint: String| Outcome::Rejected {
+        nik,
+        issue: Issue::reject(file_name, row.line, column, reason, raw, hint),
+    };
+    if row.len() != cols.width {
+        return reject(
+            None,
+            RejectReason::FieldCount,
+            "",
+            &format!("{} fields", row.len()),
+            format!("the header has {} fields; check for an unquoted delimiter in a name or address", cols.width),
+        );
+    }
+    let raw_nik = get(col::NIK);
+    let nik = match nik::parse_nik(&raw_nik) {
+        Ok(n) => n,
+        Err(NikError::Scientific) => {
+            return reject(
+                None,
+                RejectReason::NikScientific,
+                "NIK",
+                &raw_nik,
+                "the NIK was turned into a number by a spreadsheet; re-export the NIK column as text".into(),
+            )
+        }
+        Err(NikError::Format) => {
+            let t = raw_nik.trim();
+            let hint = if t.len() != 16 {
+                format!("NIK has {} characters, must be exactly 16 digits", t.chars().count())
+            } else if !t.bytes().all(|c| c.is_ascii_digit()) {
+                "NIK must be digits only".to_string()
+            } else {
+                "NIK date part is impossible (day must be 01-31 or 41-71, month 01-12)".to_string()
+            };
+            return reject(None, RejectReason::NikFormat, "NIK", &raw_nik, hint);
+        }
+    };
+    let raw_birth = get(col::TGL_LHR);
+    let Some(birth) = parse_date(&raw_birth) else {
+        let hint = format!(
+            "expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY; the NIK's date part reads {}",
+            nik::nik_date_hint(nik)
+        );
+        return reject(Some(nik), RejectReason::BirthDateInvalid, "TGL_LHR", &raw_birth, hint);
+    };
+    if birth > as_of {
+        return reject(
+            Some(nik),
+            RejectReason::BirthDateFuture,
+            "TGL_LHR",
+            &raw_birth,
+            format!("birth date is after the as-of date {as_of}; the NIK's date part reads {}", nik::nik_date_hint(nik)),
+        );
+    }
+    let area = match cols.i(col::KODE_WILAYAH) {
+        Some(i) if !row.get(Some(i)).trim().is_empty() || cols.i(col::NO_KEL).is_none() => {
+            let raw = row.get(Some(i));
+            match AreaCode::from_kode(&raw) {
+                Some(a) => a,
+                None => {
+                    return reject(
+                        Some(nik),
+                        RejectReason::AreaFormat,
+                        "KODE_WILAYAH",
+                        &raw,
+                        "expected PP.KK.CC.DDDD (Kemendagri)".into(),
+                    )
+                }
+            }
+        }
+        _ => {
+            let (p, k, c, d) = (get(col::NO_PROP), get(col::NO_KAB), get(col::NO_KEC), get(col::NO_KEL));
+            match AreaCode::from_parts(&p, &k, &c, &d) {
+                Some(a) => a,
+                None => {
+                    return reject(
+                        Some(nik),
+                        RejectReason::AreaFormat,
+                        "NO_PROP/NO_KAB/NO_KEC/NO_KEL",
+                        &format!("{p}/{k}/{c}/{d}"),
+                        "domicile codes must be whole numbers: NO_PROP, NO_KAB, NO_KEC 1-99, NO_KEL 1-9999".into(),
+                    )
+                }
+            }
+        }
+    };
+
+    // Counted from here on: only warnings.
+    let mut warn = |kind: WarningKind, column: &str, raw: &str, msg: String| {
+        warnings.push(Issue::warning(file_name, row.line, column, kind, raw, msg));
+    };
+    let parts = nik::nik_parts(nik);
+    if parts.day != birth.day() || parts.month != birth.month() || parts.year2 != (birth.year() % 100) as u32 {
+        warn(
+            WarningKind::NikDateMismatch,
+            "TGL_LHR",
+            &raw_birth,
+            format!("NIK date part reads {}; age is taken from TGL_LHR", nik::nik_date_hint(nik)),
+        );
+    }
+    let raw_sex = get(col::SEX);
+    let female = match Sex::parse(&raw_sex) {
+        Some(s) => {
+            let f = s == Sex::Female;
+            if f != parts.female {
+                warn(
+                    WarningKind::NikSexMismatch,
+                    "JENIS_KLMIN",
+                    &raw_sex,
+                    format!("NIK day part says {}", if parts.female { "female (P)" } else { "male (L)" }),
+                );
+            }
+            f
+        }
+        None => {
+            warn(
+                WarningKind::SexDerivedFromNik,
+                "JENIS_KLMIN",
+                &raw_sex,
+                format!("sex missing or unreadable; derived from the NIK day: {}", if parts.female { "P" } else { "L" }),
+            );
+            parts.female
+        }
+    };
+    let raw_kwn = get(col::STAT_KWN);
+    let married = match Marital::parse(&raw_kwn) {
+        Some(m) => m.ever_married(),
+        None => {
+            warn(
+                WarningKind::MaritalMissing,
+                "STAT_KWN",
+                &raw_kwn,
+                "marital status missing or unreadable; treated as not married".into(),
+            );
+            false
+        }
+    };
+    let tni = is_active_tni_polri(&get(col::PEKERJAAN));
+    let raw_cit = get(col::KWN);
+    let wni = match Citizenship::parse(&raw_cit) {
+        Ok(c) => c == Citizenship::Wni,
+        Err(()) => {
+            warn(WarningKind::CitizenshipUnknown, "KEWARGANEGARAAN", &raw_cit, "unreadable; treated as WNI".into());
+            true
+        }
+    };
+    let raw_status = get(col::STATUS_PENDUDUK);
+    let resident = match RegisterStatus::parse(&raw_status) {
+        Some(s) => s == RegisterStatus::Aktif,
+        None => {
+            warn(
+                WarningKind::RegisterStatusUnknown,
+                "STATUS_PENDUDUK",
+                &raw_status,
+                "only AKTIF rows are residents; this row is counted as not resident".into(),
+            );
+            false
+        }
+    };
+    let flags = (married as u8) * F_MARRIED
+        | (wni as u8) * F_WNI
+        | (tni as u8) * F_TNI
+        | (resident as u8) * F_RESIDENT
+        | (female as u8) * F_FEMALE;
+    Outcome::Valid(Candidate { nik, area: area.0, birth: to_days(birth), flags, file, offset: row.offset })
+}
+
+/// Validate every row of one population file, in parallel chunks.
+pub fn read_file(
+    src: &Source,
+    file: u16,
+    seq_base: u64,
+    as_of: NaiveDate,
+) -> Result<(Vec<Chunk>, PopColumns), PipelineError> {
+    let cols = columns(src)?;
+    let chunks = src.par_chunks(Chunk::default, |acc: &mut Chunk, row: &Row| {
+        let mut w = Vec::new();
+        let outcome = validate(row, &cols, file, &src.display, as_of, &mut w);
+        // seq: file order; lines are unique and increasing within a file
+        let seq = seq_base + row.line;
+        acc.warnings.extend(w.into_iter().map(|i| (seq, i)));
+        acc.rows.push(Seen { seq, hash: row.content_hash(), line: row.line, outcome });
+    })?;
+    Ok((chunks, cols))
+}
+
+/// Result of resolving duplicates over all population files.
+pub struct Resolved {
+    /// Accepted rows, sorted by NIK (unique).
+    pub accepted: Vec<Candidate>,
+    /// NIKs of rows that were rejected (valid NIK) and of no accepted row, sorted.
+    pub rejected_niks: Vec<u64>,
+    pub duplicate_rows: u64,
+    pub rows_read: u64,
+}
+
+/// Apply the duplicate rules in file order: a byte-identical copy of an earlier
+/// row is dropped (`DUPLICATE_ROW`); otherwise validation's verdict stands; a
+/// valid row whose NIK an earlier *accepted* row already has is rejected as
+/// `DUPLICATE_NIK` (the first accepted row wins).
+pub fn resolve(mut rows: Vec<Seen>, log: &mut QualityLog) -> Resolved {
+    use rayon::prelude::*;
+    let rows_read = rows.len() as u64;
+    let mut duplicate_rows = 0u64;
+    let mut accepted = Vec::with_capacity(rows.len());
+    let mut rejected_niks = Vec::new();
+    // Rows whose NIK is unreadable: exact duplicates are found by content hash.
+    let mut raw_seen = ahash::AHashSet::new();
+    let key = |s: &Seen| match &s.outcome {
+        Outcome::Valid(c) => (0u8, c.nik, s.seq),
+        Outcome::Rejected { nik: Some(n), .. } => (0, *n, s.seq),
+        Outcome::Rejected { nik: None, .. } => (1, 0, s.seq),
+    };
+    rows.par_sort_unstable_by_key(key);
+    let mut i = 0;
+    while i < rows.len() {
+        let (grp, nik, _) = key(&rows[i]);
+        let mut j = i + 1;
+        if grp == 0 {
+            while j < rows.len() && key(&rows[j]).0 == 0 && key(&rows[j]).1 == nik {
+                j += 1;
+            }
+        }
+        let mut hashes: Vec<u64> = Vec::new();
+        let mut winner: Option<(u16, u64)> = None;
+        let mut any_rejected = false;
+        for s in rows[i..j].iter_mut() {
+            let dup = if grp == 0 { hashes.contains(&s.hash) } else { !raw_seen.insert(s.hash) };
+            if dup {
+                duplicate_rows += 1;
+                let file = match &s.outcome {
+                    Outcome::Valid(c) => log.file_name(c.file).to_string(),
+                    Outcome::Rejected { issue, .. } => issue.file.to_string(),
+                };
+                log.duplicate_row(s.seq, &file, s.line);
+                continue;
+            }
+            hashes.push(s.hash);
+            match std::mem::replace(&mut s.outcome, Outcome::Rejected { nik: None, issue: Issue::placeholder() }) {
+                Outcome::Valid(c) => {
+                    if let Some((wf, wl)) = winner {
+                        let first = format!("{}:{}", log.file_name(wf), wl);
+                        log.reject(s.seq, Issue::reject_dup(log.file_name(c.file), s.line, &first, c.nik));
+                    } else {
+                        winner = Some((c.file, s.line));
+                        accepted.push(c);
+                    }
+                }
+                Outcome::Rejected { issue, .. } => {
+                    any_rejected = true;
+                    log.reject(s.seq, issue);
+                }
+            }
+        }
+        if grp == 0 && any_rejected && winner.is_none() {
+            rejected_niks.push(nik);
+        }
+        i = j;
+    }
+    Resolved { accepted, rejected_niks, duplicate_rows, rows_read }
+}

@@ -1,0 +1,117 @@
+//! Rejects, dropped duplicates and warnings, in input order.
+
+use data_schema::{RejectReason, WarningKind};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IssueKind {
+    Reject(RejectReason),
+    /// A byte-identical copy of an earlier row: dropped, not rejected.
+    DuplicateRow,
+    Warning(WarningKind),
+}
+
+impl IssueKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            IssueKind::Reject(r) => r.code(),
+            IssueKind::DuplicateRow => "DUPLICATE_ROW",
+            IssueKind::Warning(w) => w.code(),
+        }
+    }
+}
+
+/// One line of `rejects.csv` or `warnings.csv`.
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub file: Arc<str>,
+    pub line: u64,
+    pub column: String,
+    pub kind: IssueKind,
+    pub raw: String,
+    pub hint: String,
+}
+
+impl Issue {
+    pub fn reject(file: &str, line: u64, column: &str, reason: RejectReason, raw: &str, hint: String) -> Issue {
+        Issue { file: file.into(), line, column: column.into(), kind: IssueKind::Reject(reason), raw: raw.into(), hint }
+    }
+    pub fn warning(file: &str, line: u64, column: &str, kind: WarningKind, raw: &str, msg: String) -> Issue {
+        Issue { file: file.into(), line, column: column.into(), kind: IssueKind::Warning(kind), raw: raw.into(), hint: msg }
+    }
+    pub fn reject_dup(file: &str, line: u64, first: &str, nik: u64) -> Issue {
+        Issue::reject(
+            file,
+            line,
+            "NIK",
+            RejectReason::DuplicateNik,
+            &data_schema::nik::format_nik(nik),
+            format!("NIK already on an earlier row ({first}), which is counted; NIK ganda: check both rows"),
+        )
+    }
+    pub fn placeholder() -> Issue {
+        Issue {
+            file: "".into(),
+            line: 0,
+            column: String::new(),
+            kind: IssueKind::DuplicateRow,
+            raw: String::new(),
+            hint: String::new(),
+        }
+    }
+}
+
+/// Everything found about the inputs, keyed by a sequence number in input order.
+#[derive(Default)]
+pub struct QualityLog {
+    files: Vec<Arc<str>>,
+    /// Rejected and dropped rows.
+    pub rejects: Vec<(u64, Issue)>,
+    /// Warnings about counted rows.
+    pub warnings: Vec<(u64, Issue)>,
+    not_counted: ahash::AHashSet<u64>,
+}
+
+impl QualityLog {
+    pub fn add_file(&mut self, name: &str) -> u16 {
+        self.files.push(name.into());
+        (self.files.len() - 1) as u16
+    }
+    pub fn file_name(&self, i: u16) -> &str {
+        &self.files[i as usize]
+    }
+    pub fn reject(&mut self, seq: u64, issue: Issue) {
+        self.not_counted.insert(seq);
+        self.rejects.push((seq, issue));
+    }
+    pub fn duplicate_row(&mut self, seq: u64, file: &str, line: u64) {
+        self.not_counted.insert(seq);
+        self.rejects.push((
+            seq,
+            Issue {
+                file: file.into(),
+                line,
+                column: String::new(),
+                kind: IssueKind::DuplicateRow,
+                raw: String::new(),
+                hint: "exact copy of an earlier row: dropped, not counted twice".into(),
+            },
+        ));
+    }
+    /// Keep warnings only for rows that ended up counted.
+    pub fn add_row_warnings(&mut self, w: Vec<(u64, Issue)>) {
+        let nc = &self.not_counted;
+        self.warnings.extend(w.into_iter().filter(|(s, _)| !nc.contains(s)));
+    }
+    pub fn warn(&mut self, seq: u64, issue: Issue) {
+        self.warnings.push((seq, issue));
+    }
+    /// Sort both lists into input order (stable within a row).
+    pub fn sort(&mut self) {
+        self.rejects.sort_by_key(|(s, _)| *s);
+        self.warnings.sort_by_key(|(s, _)| *s);
+    }
+    pub fn count(&self, kind: IssueKind) -> u64 {
+        self.rejects.iter().chain(self.warnings.iter()).filter(|(_, i)| i.kind == kind).count() as u64
+    }
+}
