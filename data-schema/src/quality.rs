@@ -68,6 +68,20 @@ pub enum WarningKind {
 }
 
 impl WarningKind {
+    pub const ALL: [WarningKind; 11] = [
+        WarningKind::NikDateMismatch,
+        WarningKind::NikSexMismatch,
+        WarningKind::SexDerivedFromNik,
+        WarningKind::AreaNotInReference,
+        WarningKind::MaritalMissing,
+        WarningKind::CitizenshipUnknown,
+        WarningKind::RegisterStatusUnknown,
+        WarningKind::EnrollmentStatusUnknown,
+        WarningKind::EnrollmentOrphan,
+        WarningKind::EnrollmentOfRejectedRow,
+        WarningKind::EnrollmentAfterAsOf,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             WarningKind::NikDateMismatch => "NIK_DATE_MISMATCH",

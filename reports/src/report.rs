@@ -639,6 +639,22 @@ pub fn describe(code: &str, l: Lang) -> &'static str {
             "tanggal rekam kosong atau tidak terbaca",
             "recording date missing or unreadable",
         ),
+        "FIELD_COUNT" => l.t(
+            "jumlah kolom baris berbeda dengan judul (pemisah tanpa tanda kutip?)",
+            "the row has a different number of fields than the header",
+        ),
+        "ENROLLMENT_OF_REJECTED_ROW" => l.t(
+            "NIK rekaman milik baris penduduk yang ditolak (perbaiki baris itu)",
+            "recorded NIK belongs to a rejected population row (fix that row)",
+        ),
+        "CITIZENSHIP_UNKNOWN" => l.t(
+            "kewarganegaraan tidak terbaca (dianggap WNI)",
+            "citizenship unreadable (taken as WNI)",
+        ),
+        "REGISTER_STATUS_UNKNOWN" => l.t(
+            "status penduduk tidak terbaca (tidak dihitung sebagai penduduk aktif)",
+            "register status unreadable (not counted as a resident)",
+        ),
         "ENROLLMENT_ORPHAN" => l.t(
             "NIK rekaman tidak ada di data penduduk",
             "recorded NIK not in the population",
@@ -647,7 +663,7 @@ pub fn describe(code: &str, l: Lang) -> &'static str {
             "perekaman setelah tanggal data (tidak dihitung)",
             "recording after the data date (not counted)",
         ),
-        "UNKNOWN_STATUS" | "STATUS_UNKNOWN" | "ENROLLMENT_STATUS_UNKNOWN" => l.t(
+        "ENROLLMENT_STATUS_UNKNOWN" => l.t(
             "status KTP-el tidak dikenal (tidak dihitung)",
             "unknown KTP-el status (not counted)",
         ),
@@ -656,14 +672,14 @@ pub fn describe(code: &str, l: Lang) -> &'static str {
             "date in the NIK differs from the birth date",
         ),
         "NIK_SEX_MISMATCH" => l.t("jenis kelamin di NIK berbeda", "sex in the NIK differs"),
-        "SEX_DERIVED" | "SEX_FROM_NIK" => {
+        "SEX_DERIVED_FROM_NIK" => {
             l.t("jenis kelamin diambil dari NIK", "sex taken from the NIK")
         }
-        "AREA_UNKNOWN" | "AREA_NOT_IN_REFERENCE" => l.t(
+        "AREA_NOT_IN_REFERENCE" => l.t(
             "kode wilayah tidak ada di daftar Kemendagri",
             "area code not in the Kemendagri list",
         ),
-        "MARITAL_STATUS_MISSING" | "STAT_KWN_MISSING" => l.t(
+        "MARITAL_STATUS_MISSING" => l.t(
             "status kawin kosong (dianggap belum kawin)",
             "marital status missing (taken as not married)",
         ),
@@ -922,4 +938,24 @@ fn footer(ctx: &Ctx, h: &mut String) {
         )),
         esc(&format!("{} {}", l.t("Dibuat oleh", "Made by"), ctx.data.manifest.as_ref().and_then(|m| m.program_version()).unwrap_or_else(|| "cakupan".into())))
     );
+}
+
+#[cfg(test)]
+mod describe_tests {
+    use super::*;
+    use data_schema::{RejectReason, WarningKind};
+
+    #[test]
+    fn every_reason_and_warning_of_the_pipeline_has_a_description() {
+        let codes = RejectReason::ALL
+            .iter()
+            .map(|r| r.code())
+            .chain(WarningKind::ALL.iter().map(|w| w.code()))
+            .chain(["DUPLICATE_ROW"]);
+        for c in codes {
+            for l in [Lang::Id, Lang::En] {
+                assert!(!describe(c, l).is_empty(), "{c} has no description");
+            }
+        }
+    }
 }
