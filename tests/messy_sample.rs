@@ -43,3 +43,43 @@ fn messy_20k_agrees_cell_for_cell() {
         u(&e["matched"]) + u(&e["orphan"]) + u(&e["of_rejected_row"]) + u(&e["rejected"])
     );
 }
+
+/// The charts are drawn from the real pipeline output: in each kabupaten the
+/// worst kecamatan (lowest eligible coverage) is the first bar and is in the
+/// darkest class on the map.
+#[test]
+fn messy_20k_worst_kecamatan_is_first_bar_and_darkest_on_map() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let pop = data("messy-20k/penduduk.csv");
+    let enr = data("messy-20k/rekam_ktpel.csv");
+    run_ok(&[
+        "run", "--population", pop.to_str().unwrap(), "--enrollment", enr.to_str().unwrap(),
+        "--election-date", "2024-11-27", "--as-of", "2024-08-26", "--out", out.to_str().unwrap(),
+    ]);
+    let (h, rows) = read_keyed(&out.join("coverage_kecamatan.csv"));
+    let (ni, pi) = (
+        h.iter().position(|c| c == "area_name").unwrap(),
+        h.iter().position(|c| c == "eligible_coverage_pct").unwrap(),
+    );
+    for kab in ["94.04", "64.72"] {
+        let mut kec: Vec<(f64, String)> = rows
+            .iter()
+            .filter(|(k, _)| k.starts_with(&format!("{kab}.")))
+            .map(|(_, r)| (r[pi].parse::<f64>().unwrap(), r[ni].clone()))
+            .collect();
+        kec.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let worst = &kec[0].1;
+        let stem = kab.replace('.', "");
+        let svg = std::fs::read_to_string(out.join(format!("charts/kecamatan_coverage_{stem}.svg"))).unwrap();
+        let pos = |n: &str| svg.find(&format!(">{n}</text>")).unwrap_or_else(|| panic!("{n} not in chart"));
+        for (_, other) in &kec[1..] {
+            assert!(pos(worst) < pos(other), "{kab}: {worst} is not the first bar (before {other})");
+        }
+        let map = std::fs::read_to_string(out.join(format!("charts/map_kecamatan_{stem}.svg"))).unwrap();
+        let at = map.find(&format!("<title>{worst} (")).unwrap_or_else(|| panic!("{worst} not on the map"));
+        let path_start = map[..at].rfind("<path").unwrap();
+        assert!(map[path_start..at].contains(r##"fill="#b30000""##), "{worst} is not in the darkest class");
+    }
+    assert!(out.join("report.html").exists() && out.join("cakupan.xlsx").exists());
+}

@@ -18,6 +18,7 @@ impl StagingDir {
         let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(|e| PipelineError::output(parent.display(), e))?;
+        clean_stale(parent, &name, out);
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir(&tmp).map_err(|e| PipelineError::output(tmp.display(), e))?;
@@ -45,6 +46,34 @@ impl StagingDir {
         }
         self.done = true;
         Ok(self.target.clone())
+    }
+}
+
+/// Leftovers of runs that were killed (SIGKILL, power loss): `.<name>.tmp-<pid>`
+/// staging directories are removed; a `.<name>.old-<pid>` (the previous good
+/// output, moved aside in the instant before the new one took its place) is
+/// put back when the output itself is missing. Only dead processes' leftovers
+/// are touched.
+fn clean_stale(parent: &Path, name: &str, out: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for e in entries.flatten() {
+        let f = e.file_name().to_string_lossy().to_string();
+        let (kind, pid) = if let Some(p) = f.strip_prefix(&format!(".{name}.tmp-")) {
+            ("tmp", p.to_string())
+        } else if let Some(p) = f.strip_prefix(&format!(".{name}.old-")) {
+            ("old", p.to_string())
+        } else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        if kind == "old" && !out.exists() {
+            let _ = std::fs::rename(e.path(), out);
+        } else {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
 }
 

@@ -28,9 +28,14 @@ pub struct Chunk {
     pub rejects: Vec<(u64, Issue)>,
     pub warnings: Vec<(u64, Issue)>,
     pub rows: u64,
+    /// Parsed STATUS_KTP values seen in this chunk (the parser is pure).
+    memo: ahash::AHashMap<Box<str>, EnrollmentStatus>,
 }
 
-pub fn read_file(src: &Source, file: u16, seq_base: u64) -> Result<Vec<Chunk>, PipelineError> {
+/// Validate the rows of one enrollment file that belong to partition `part`
+/// (by NIK; unreadable NIK or a wrong field count → partition 0). `rows` in
+/// the chunks counts every row of the file.
+pub fn read_file(src: &Source, file: u16, seq_base: u64, part: crate::plan::Part) -> Result<Vec<Chunk>, PipelineError> {
     let idx = resolve(&col::ALL, &src.headers);
     for (k, c) in [(0usize, col::NIK), (1, col::TGL_REKAM)] {
         if idx[k].is_none() {
@@ -46,6 +51,12 @@ pub fn read_file(src: &Source, file: u16, seq_base: u64) -> Result<Vec<Chunk>, P
     let name = src.display.as_str();
     src.par_chunks(Chunk::default, |acc: &mut Chunk, row: &Row| {
         acc.rows += 1;
+        if part.count > 1 {
+            let nik = if row.len() == width { nik::parse_nik(&row.get(idx[0])).ok() } else { None };
+            if !part.keeps(nik) {
+                return;
+            }
+        }
         let seq = seq_base + row.line;
         let reject = |reason, column: &str, raw: &str, hint: String| {
             (seq, Issue::reject(name, row.line, column, reason, raw, hint))
@@ -92,7 +103,16 @@ pub fn read_file(src: &Source, file: u16, seq_base: u64) -> Result<Vec<Chunk>, P
             return;
         };
         let raw_status = row.get(idx[2]);
-        let status = EnrollmentStatus::parse(&raw_status);
+        let status = match acc.memo.get(&*raw_status) {
+            Some(&st) => st,
+            None => {
+                let st = EnrollmentStatus::parse(&raw_status);
+                if acc.memo.len() < 4096 {
+                    acc.memo.insert(Box::<str>::from(&*raw_status), st);
+                }
+                st
+            }
+        };
         if status == EnrollmentStatus::Unknown {
             acc.warnings.push((
                 seq,
@@ -103,7 +123,8 @@ pub fn read_file(src: &Source, file: u16, seq_base: u64) -> Result<Vec<Chunk>, P
                     WarningKind::EnrollmentStatusUnknown,
                     &raw_status,
                     "status not in the contract's lists: this record does not count".into(),
-                ),
+                )
+                .at_nik(Some(nik)),
             ));
         }
         acc.records.push(Record { nik, date: to_days(date), status, seq, line: row.line, file });
@@ -151,7 +172,7 @@ pub fn join(
         while p < accepted.len() && accepted[p].nik < r.nik {
             p += 1;
         }
-        let name = log.file_name(r.file).to_string();
+        let name = || log.file_name(r.file).to_string();
         if p < accepted.len() && accepted[p].nik == r.nik {
             j.matched += 1;
             match r.status {
@@ -160,6 +181,7 @@ pub fn join(
                 EnrollmentStatus::Counting => {
                     if r.date > s {
                         j.after_as_of += 1;
+                        let name = name();
                         log.warn(
                             r.seq,
                             Issue::warning(
@@ -169,7 +191,8 @@ pub fn join(
                                 WarningKind::EnrollmentAfterAsOf,
                                 &data_schema::date::from_days(r.date).to_string(),
                                 format!("recorded after the as-of date {as_of}: does not count in this run"),
-                            ),
+                            )
+                            .at(accepted[p].area),
                         );
                     } else {
                         j.counting_records += 1;
@@ -181,6 +204,7 @@ pub fn join(
             }
         } else if rejected_niks.binary_search(&r.nik).is_ok() {
             j.of_rejected_row += 1;
+            let name = name();
             log.warn(
                 r.seq,
                 Issue::warning(
@@ -190,10 +214,12 @@ pub fn join(
                     WarningKind::EnrollmentOfRejectedRow,
                     &nik::format_nik(r.nik),
                     "the population row with this NIK was rejected (see rejects.csv): fix it to count this person".into(),
-                ),
+                )
+                .at_nik(Some(r.nik)),
             );
         } else {
             j.orphan += 1;
+            let name = name();
             log.warn(
                 r.seq,
                 Issue::warning(
@@ -203,7 +229,8 @@ pub fn join(
                     WarningKind::EnrollmentOrphan,
                     &nik::format_nik(r.nik),
                     "NIK not in the population export (orphan recording)".into(),
-                ),
+                )
+                .at_nik(Some(r.nik)),
             );
         }
     }

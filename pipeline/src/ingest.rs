@@ -121,20 +121,36 @@ pub fn float_text(x: f64) -> String {
 impl Source {
     /// Open and fully read a CSV, Parquet or XLSX file (by extension; CSV otherwise).
     pub fn open(path: &Path) -> Result<Source, PipelineError> {
+        Self::open_hashed(path, true)
+    }
+
+    /// [`Source::open`], computing the file's sha256 only when `hash` is set
+    /// (a partitioned run hashes each input once, on its first pass).
+    pub fn open_hashed(path: &Path, hash: bool) -> Result<Source, PipelineError> {
         let display = path.display().to_string();
         let unreadable = |e: String| PipelineError::Unreadable { file: display.clone(), reason: e };
-        let raw = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
-        let bytes = raw.len() as u64;
-        let sha256 = hex(&Sha256::digest(&raw));
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let is_csv = !matches!(ext.as_str(), "parquet" | "pq" | "xlsx" | "xlsm" | "xls" | "ods");
+        // CSV is parsed from memory; other formats are hashed in a stream and
+        // read by their own readers (no second copy of the file in memory).
+        let (raw, bytes, sha256) = if is_csv {
+            let raw = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+            let sha = if hash { hex(&Sha256::digest(&raw)) } else { String::new() };
+            let n = raw.len() as u64;
+            (raw, n, sha)
+        } else if hash {
+            let (bytes, sha) = sha256_stream(path).map_err(|e| unreadable(e.to_string()))?;
+            (Vec::new(), bytes, sha)
+        } else {
+            let bytes = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?.len();
+            (Vec::new(), bytes, String::new())
+        };
         let (headers, data) = match ext.as_str() {
             "parquet" | "pq" => {
-                drop(raw);
                 let t = frame::read_parquet_strings(path).map_err(unreadable)?;
                 (t.headers.clone(), Data::Parquet(t))
             }
             "xlsx" | "xlsm" | "xls" | "ods" => {
-                drop(raw);
                 let mut rows = read_xlsx(path).map_err(unreadable)?;
                 if rows.is_empty() {
                     return Err(unreadable("the spreadsheet's first sheet is empty (no header row)".into()));
@@ -171,16 +187,21 @@ impl Source {
                     let mut acc = init();
                     let mut rdr = csv_reader(*delim, &buf[start..end]);
                     let mut rec = csv::ByteRecord::new();
+                    // Physical lines as an editor counts them: `\n`, `\r\n` and a
+                    // lone `\r` each end a line, so every record has its own line.
+                    let (mut line, mut cursor) = (first_line, start);
                     loop {
                         match rdr.read_byte_record(&mut rec) {
                             Ok(false) => break,
                             Ok(true) => {
                                 let pos = rec.position().expect("csv position");
-                                let row = Row {
-                                    line: first_line + pos.line() - 1,
-                                    offset: (start as u64) + pos.byte(),
-                                    cells: Cells::Csv(&rec),
-                                };
+                                let at = start + pos.byte() as usize;
+                                // The position may point at the line end before the
+                                // record (the `\n` of a CRLF): the record starts after it.
+                                let first = at + buf[at..end].iter().take_while(|&&c| c == b'\n' || c == b'\r').count();
+                                line += count_breaks(buf, cursor, first);
+                                cursor = first;
+                                let row = Row { line, offset: at as u64, cells: Cells::Csv(&rec) };
                                 f(&mut acc, &row);
                             }
                             Err(e) => {
@@ -225,9 +246,24 @@ impl Source {
     pub fn with_row<T>(&self, offset: u64, f: impl FnOnce(&Row) -> T) -> T {
         match &self.data {
             Data::Csv { buf, delim, .. } => {
-                let mut rdr = csv_reader(*delim, &buf[offset as usize..]);
+                let rest = &buf[offset as usize..];
+                // A record's position may point at the `\n` of the previous
+                // CRLF; the csv reader skips line ends before a record.
+                let skip = rest.iter().take_while(|&&c| c == b'\n' || c == b'\r').count();
+                let rest = &rest[skip..];
+                let end = memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
                 let mut rec = csv::ByteRecord::new();
-                let _ = rdr.read_byte_record(&mut rec);
+                if memchr::memchr(b'"', &rest[..end]).is_none() {
+                    // An unquoted record is its bytes up to the line end, split at
+                    // the delimiter: what the csv reader would give, without
+                    // building a csv reader (and its DFA) per row.
+                    for field in rest[..end].split(|&c| c == *delim) {
+                        rec.push_field(field);
+                    }
+                } else {
+                    let mut rdr = csv_reader(*delim, rest);
+                    let _ = rdr.read_byte_record(&mut rec);
+                }
                 f(&Row { line: 0, offset, cells: Cells::Csv(&rec) })
             }
             Data::Parquet(t) => f(&Row { line: 0, offset, cells: Cells::Parquet(t, offset as usize) }),
@@ -238,6 +274,24 @@ impl Source {
 
 fn csv_reader(delim: u8, bytes: &[u8]) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().delimiter(delim).has_headers(false).flexible(true).from_reader(bytes)
+}
+
+/// Size and sha256 of a file, read in 1 MiB pieces.
+fn sha256_stream(path: &Path) -> std::io::Result<(u64, String)> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf)?;
+        if k == 0 {
+            break;
+        }
+        h.update(&buf[..k]);
+        n += k as u64;
+    }
+    Ok((n, hex(&h.finalize())))
 }
 
 fn hex(b: &[u8]) -> String {
@@ -276,6 +330,22 @@ fn open_csv(mut buf: Vec<u8>) -> Result<(Vec<String>, Data), String> {
     Ok((headers, Data::Csv { buf, delim, chunks }))
 }
 
+/// Line breaks in `buf[from..to]`: each `\n`, and each `\r` not followed by
+/// `\n` (old Mac line ends), looking past `to` for that one byte.
+fn count_breaks(buf: &[u8], from: usize, to: usize) -> u64 {
+    if from >= to {
+        return 0;
+    }
+    let part = &buf[from..to];
+    let mut n = memchr::memchr_iter(b'\n', part).count() as u64;
+    for i in memchr::memchr_iter(b'\r', part) {
+        if buf.get(from + i + 1) != Some(&b'\n') {
+            n += 1;
+        }
+    }
+    n
+}
+
 /// Split the body (from `body_start`) into chunks ending at record
 /// boundaries (a newline outside quotes), each with the physical line number
 /// of its first byte.
@@ -310,8 +380,7 @@ fn split_chunks(buf: &[u8], body_start: usize, chunk_bytes: usize) -> Vec<(usize
     }
     bounds.push(n);
     let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-    let newlines: Vec<u64> =
-        ranges.par_iter().map(|&(a, b)| memchr::memchr_iter(b'\n', &buf[a..b]).count() as u64).collect();
+    let newlines: Vec<u64> = ranges.par_iter().map(|&(a, b)| count_breaks(buf, a, b)).collect();
     let mut line = 2u64; // the header is line 1
     ranges
         .into_iter()
@@ -370,6 +439,36 @@ mod tests {
         assert_eq!(float_text(1002.0), "1002");
         assert!(data_schema::nik::looks_scientific(&float_text(9404141908210001.0)));
     }
+    #[test]
+    fn with_row_reads_the_record_at_its_offset() {
+        // CRLF line ends, a quoted record and an unquoted one: `with_row`
+        // (used for worklists) must give what the parallel reader gave.
+        let csv = b"NIK;NAMA;RT\r\n1;Ani;001\r\n2;\"Budi; S\";002\r\n3;Citra;\r\n".to_vec();
+        let (_, data) = open_csv(csv).unwrap();
+        let src = Source { path: "x.csv".into(), display: "x.csv".into(), headers: vec![], bytes: 0, sha256: String::new(), data };
+        let rows: Vec<(u64, Vec<String>)> = src
+            .par_chunks(Vec::new, |acc: &mut Vec<(u64, Vec<String>)>, r: &Row| {
+                acc.push((r.offset, (0..r.len()).map(|i| r.get(Some(i)).into_owned()).collect()))
+            })
+            .unwrap()
+            .concat();
+        assert_eq!(rows.len(), 3);
+        for (offset, cells) in rows {
+            let again: Vec<String> = src.with_row(offset, |r| (0..r.len()).map(|i| r.get(Some(i)).into_owned()).collect());
+            assert_eq!(again, cells);
+        }
+    }
+    #[test]
+    fn every_record_gets_its_own_line_whatever_the_line_ends() {
+        // LF, CRLF, lone CR (old Mac), a quoted field spanning lines, a blank line.
+        let csv = b"A;B\n1;x\r\n2;y\r3;\"p\nq\"\n\n4;z\r".to_vec();
+        let (_, data) = open_csv(csv).unwrap();
+        let src = Source { path: "x.csv".into(), display: "x.csv".into(), headers: vec![], bytes: 0, sha256: String::new(), data };
+        let lines: Vec<u64> =
+            src.par_chunks(Vec::new, |acc: &mut Vec<u64>, r: &Row| acc.push(r.line)).unwrap().concat();
+        assert_eq!(lines, vec![2, 3, 4, 7]);
+    }
+
     #[test]
     fn chunks_respect_quotes_and_lines() {
         let mut buf = b"A,B\n".to_vec();

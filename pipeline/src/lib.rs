@@ -15,6 +15,7 @@ pub mod output;
 pub mod plan;
 pub mod population;
 pub mod quality;
+pub mod quality_report;
 
 pub use error::PipelineError;
 pub use plan::{RunConfig, RunResult};

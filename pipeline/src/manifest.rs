@@ -35,6 +35,8 @@ pub struct Parameters {
     pub max_reject_rate: f64,
     /// The as-of date is after polling day: a look back.
     pub look_back: bool,
+    /// NIK partitions the run was processed in (1 = all at once).
+    pub partitions: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -134,6 +136,7 @@ pub fn build(p: Parts) -> Manifest {
             as_of: p.cfg.as_of.to_string(),
             max_reject_rate: p.cfg.max_reject_rate,
             look_back: p.cfg.as_of > p.cfg.election,
+            partitions: p.cfg.partitions.max(1),
         },
         inputs: p.inputs,
         population: p.population,

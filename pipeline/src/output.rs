@@ -131,6 +131,11 @@ pub const TARGET_COLUMNS: [&str; 13] = [
 
 /// `targets.csv` and `targets.parquet` (personal data: mode 0600 on Unix).
 pub fn write_targets(dir: &Path, t: &[Target]) -> Result<Vec<String>, PipelineError> {
+    write_targets_with(dir, t, data_schema::nik::format_nik)
+}
+
+/// [`write_targets`] with the NIK written by `nik_text` (e.g. `data_schema::nik::mask_nik`).
+pub fn write_targets_with(dir: &Path, t: &[Target], nik_text: fn(u64) -> String) -> Result<Vec<String>, PipelineError> {
     use data_schema::date::from_days;
     let csv_path = dir.join("targets.csv");
     let err = |e: csv::Error| PipelineError::output(csv_path.display(), e);
@@ -138,7 +143,7 @@ pub fn write_targets(dir: &Path, t: &[Target]) -> Result<Vec<String>, PipelineEr
     w.write_record(TARGET_COLUMNS).map_err(err)?;
     for x in t {
         w.write_record([
-            &data_schema::nik::format_nik(x.nik),
+            &nik_text(x.nik),
             &x.name,
             x.sex,
             &from_days(x.birth).to_string(),
@@ -161,7 +166,7 @@ pub fn write_targets(dir: &Path, t: &[Target]) -> Result<Vec<String>, PipelineEr
     write_parquet(
         &pq,
         vec![
-            ("nik", s(&|x| data_schema::nik::format_nik(x.nik))),
+            ("nik", s(&|x| nik_text(x.nik))),
             ("name", s(&|x| x.name.clone())),
             ("sex", s(&|x| x.sex.to_string())),
             ("birth_date", Col::Date(t.iter().map(|x| x.birth).collect())),

@@ -1,8 +1,14 @@
 //! The whole query plan of one run, in one place:
 //! ingest → validate → resolve duplicates → join → classify → aggregate → write.
 //!
-//! A later partitioned runner can call the same stages per partition (by
-//! province or NIK prefix) and merge the per-desa counts, which are plain sums.
+//! The run can be split into NIK partitions ([`Part`]) processed one after
+//! another, to bound memory: each pass keeps only the rows whose NIK falls into
+//! its partition, on both sides (population and enrollment are co-partitioned,
+//! so duplicates and the join never cross partitions). Rows whose NIK cannot
+//! be read belong to partition 0. Everything a partition produces is either a
+//! sum (per-desa counts, weekly trend, stage counts) or a list sorted at the
+//! end (rejects, warnings, worklist), so partitioned and unpartitioned runs
+//! write identical tables.
 
 use crate::aggregate::{self, class_of, AreaRow, Counts};
 use crate::enrollment;
@@ -34,6 +40,32 @@ pub struct RunConfig {
     pub max_reject_rate: f64,
     /// Write `targets.*` (the personal-data worklist).
     pub write_targets: bool,
+    /// Number of NIK partitions processed one after another (1 = all at once).
+    pub partitions: u32,
+}
+
+/// One NIK partition of a run: `index` of `count`.
+#[derive(Debug, Clone, Copy)]
+pub struct Part {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Part {
+    pub const ALL: Part = Part { index: 0, count: 1 };
+
+    /// Whether a row with this NIK (`None`: unreadable) belongs here. The
+    /// partition is a hash of the whole NIK, so that a single kabupaten's
+    /// export (where every NIK shares its first digits) splits evenly too.
+    pub fn keeps(&self, nik: Option<u64>) -> bool {
+        if self.count <= 1 {
+            return true;
+        }
+        match nik {
+            Some(n) => ((n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) % self.count as u64) as u32 == self.index,
+            None => self.index == 0,
+        }
+    }
 }
 
 /// What a finished run reports to its caller.
@@ -41,6 +73,13 @@ pub struct RunConfig {
 pub struct RunResult {
     pub manifest: Manifest,
     pub tables: BTreeMap<Level, Vec<AreaRow>>,
+    /// The worklist rows (eligible residents without KTP-el), sorted by area,
+    /// RT, RW, name. Built even when `write_targets` is off, for aggregate
+    /// planning (per-school counts); personal data: never write it unmasked
+    /// outside `targets.*` / `restricted/`.
+    pub targets: Vec<Target>,
+    /// NIKs of counted residents (AKTIF), sorted.
+    pub resident_niks: Vec<u64>,
 }
 
 fn stage<T>(timings: &mut Vec<(String, u64)>, name: &str, f: impl FnOnce() -> T) -> T {
@@ -50,122 +89,142 @@ fn stage<T>(timings: &mut Vec<(String, u64)>, name: &str, f: impl FnOnce() -> T)
     r
 }
 
+/// Files named on the command line, with directories expanded: every CSV,
+/// Parquet or XLSX file below a directory (hive-style `prop=94/part-0.parquet`
+/// included), in path order.
+pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PipelineError> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+        entries.sort();
+        for p in entries {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with('.') || name.starts_with('_') {
+                continue; // hidden files, _SUCCESS, _metadata
+            }
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else {
+                let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+                if matches!(ext.as_str(), "parquet" | "pq" | "csv" | "txt" | "tsv" | "xlsx" | "xlsm" | "xls" | "ods") {
+                    out.push(p);
+                }
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let before = out.len();
+            walk(p, &mut out).map_err(|e| PipelineError::Unreadable { file: p.display().to_string(), reason: e.to_string() })?;
+            if out.len() == before {
+                return Err(PipelineError::Unreadable {
+                    file: p.display().to_string(),
+                    reason: "the directory holds no CSV, Parquet or XLSX file".into(),
+                });
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// How many NIK partitions keep a run within `budget` bytes of memory.
+///
+/// A pass holds the population files it reads (CSV as bytes; Parquet as text
+/// columns, about 25× its compressed size) plus per-row state for its share
+/// of the rows (about 220 bytes per population row, measured at 10 M rows:
+/// 3.1 GB peak for 1.0 GB of CSV). Only the per-row part shrinks with more
+/// partitions, so the estimate is `ceil(rows × 220 / (budget − files))`,
+/// between 1 and 256.
+pub fn partitions_for_budget(population: &[PathBuf], enrollment: &[PathBuf], budget: u64) -> Result<u32, PipelineError> {
+    let population = expand_inputs(population)?;
+    let enrollment = expand_inputs(enrollment)?;
+    let size = |p: &PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let is_parquet = |p: &PathBuf| {
+        matches!(p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(), Some("parquet" | "pq"))
+    };
+    let held = |p: &PathBuf| if is_parquet(p) { size(p) * 25 } else { size(p) };
+    let rows = |p: &PathBuf, csv_row: u64| if is_parquet(p) { size(p) / 28 } else { size(p) / csv_row };
+    let fixed: u64 = population.iter().map(held).sum::<u64>() + enrollment.iter().map(held).max().unwrap_or(0);
+    let per_row: u64 = population.iter().map(|p| rows(p, 100)).sum::<u64>() * 220
+        + enrollment.iter().map(|p| rows(p, 40)).sum::<u64>() * 40;
+    let room = budget.saturating_sub(fixed).max(1);
+    Ok(per_row.div_ceil(room).clamp(1, 256) as u32)
+}
+
+/// What the partitions add up to.
+#[derive(Default)]
+struct Acc {
+    inputs_pop: Vec<InputInfo>,
+    inputs_enr: Vec<InputInfo>,
+    rows_read: u64,
+    duplicate_rows: u64,
+    counted: u64,
+    enr_rows: u64,
+    enr_rejected: u64,
+    matched: u64,
+    orphan: u64,
+    of_rejected_row: u64,
+    counting_records: u64,
+    after_as_of: u64,
+    failed_status: u64,
+    unknown_status: u64,
+    residents_recorded: u64,
+    unknown_areas: BTreeMap<u64, u64>,
+    desa: BTreeMap<u64, Counts>,
+    trend: BTreeMap<(i32, u64), (u64, u64, u64)>,
+    targets: Vec<Target>,
+    resident_niks: Vec<u64>,
+    /// Per domicile kecamatan: counted rows, and those whose NIK was issued elsewhere.
+    counted_by_kec: BTreeMap<u64, u64>,
+    movers: BTreeMap<u64, u64>,
+}
+
 /// Run the pipeline and write every machine output into `dir` (which must exist
 /// and be empty; see [`crate::atomic`] for the all-or-nothing directory).
 pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError> {
-    if cfg.population.is_empty() {
+    let population = expand_inputs(&cfg.population)?;
+    let enrollment = expand_inputs(&cfg.enrollment)?;
+    if population.is_empty() {
         return Err(PipelineError::NoInput("population"));
     }
-    if cfg.enrollment.is_empty() {
+    if enrollment.is_empty() {
         return Err(PipelineError::NoInput("enrollment"));
     }
     let started = Instant::now();
     let dates = Dates { as_of: cfg.as_of, election: cfg.election };
     let mut timings = Vec::new();
     let mut log = QualityLog::default();
-    let mut inputs = Vec::new();
-
-    // 1. Ingest and validate the population, file by file, in the order given.
-    let mut pop_sources = Vec::new();
-    let mut seen = Vec::new();
-    let mut row_warnings = Vec::new();
-    let mut pop_columns = Vec::new();
-    for path in &cfg.population {
-        let src = stage(&mut timings, "read_population", || Source::open(path))?;
-        let file = log.add_file(&src.display);
-        let (chunks, cols) =
-            stage(&mut timings, "validate_population", || population::read_file(&src, file, (file as u64) << 40, cfg.as_of))?;
-        let mut rows = 0u64;
-        for c in chunks {
-            rows += c.rows.len() as u64;
-            seen.extend(c.rows);
-            row_warnings.extend(c.warnings);
-        }
-        inputs.push(InputInfo::new("population", &src, rows));
-        pop_columns.push(cols);
-        pop_sources.push(src);
+    for p in population.iter().chain(&enrollment) {
+        log.add_file(&p.display().to_string());
+    }
+    let count = cfg.partitions.max(1);
+    let mut acc = Acc::default();
+    for index in 0..count {
+        let part = Part { index, count };
+        run_partition(cfg, &population, &enrollment, part, &dates, &mut log, &mut acc, &mut timings)?;
     }
 
-    // 2. Duplicates: exact copies dropped, NIK ganda rejected, first row wins.
-    let resolved = stage(&mut timings, "resolve_duplicates", || population::resolve(seen, &mut log));
-    log.add_row_warnings(row_warnings);
-    let pop_rejected = log.rejects.iter().filter(|(_, i)| matches!(i.kind, IssueKind::Reject(_))).count() as u64;
-    if resolved.rows_read > 0 {
-        let share = pop_rejected as f64 / resolved.rows_read as f64;
-        if share > cfg.max_reject_rate {
-            let mut by: BTreeMap<&str, u64> = BTreeMap::new();
-            for (_, i) in &log.rejects {
-                if let IssueKind::Reject(r) = i.kind {
-                    *by.entry(r.code()).or_default() += 1;
-                }
-            }
-            let summary = by.iter().map(|(k, v)| format!("  {k}: {v}")).collect::<Vec<_>>().join("\n");
-            return Err(PipelineError::TooManyRejects {
-                what: "population",
-                rejected: pop_rejected,
-                read: resolved.rows_read,
-                pct: share * 100.0,
-                max_pct: cfg.max_reject_rate * 100.0,
-                summary,
-            });
-        }
+    // Area-code warnings, one per unknown code, over all partitions.
+    for (area, n) in std::mem::take(&mut acc.unknown_areas) {
+        log.warn(
+            u64::MAX,
+            crate::quality::Issue::warning(
+                "",
+                0,
+                "area_code",
+                data_schema::WarningKind::AreaNotInReference,
+                &AreaCode(area).to_string(),
+                format!("{n} counted rows have this domicile code, which is not in the Kemendagri list; kept as (unknown)"),
+            )
+            .at(area),
+        );
     }
+    let tables = aggregate::roll_up(&acc.desa);
 
-    // 3. Enrollment: validate, then join by NIK as of S.
-    let mut records = Vec::new();
-    let mut enr_rows = 0u64;
-    let mut enr_rejected = 0u64;
-    for path in &cfg.enrollment {
-        let src = stage(&mut timings, "read_enrollment", || Source::open(path))?;
-        let file = log.add_file(&src.display);
-        let chunks =
-            stage(&mut timings, "validate_enrollment", || enrollment::read_file(&src, file, (file as u64) << 40))?;
-        let mut rows = 0u64;
-        for c in chunks {
-            rows += c.rows;
-            enr_rejected += c.rejects.len() as u64;
-            records.extend(c.records);
-            for (s, i) in c.rejects {
-                log.reject(s, i);
-            }
-            for (s, i) in c.warnings {
-                log.warn(s, i);
-            }
-        }
-        enr_rows += rows;
-        inputs.push(InputInfo::new("enrollment", &src, rows));
-    }
-    let joined = stage(&mut timings, "join", || {
-        enrollment::join(records, &resolved.accepted, &resolved.rejected_niks, cfg.as_of, &mut log)
-    });
-
-    // 4. Area-code warnings, then classify and aggregate.
-    let regions = Regions::get();
-    stage(&mut timings, "check_areas", || {
-        let mut unknown: BTreeMap<u64, u64> = BTreeMap::new();
-        for c in &resolved.accepted {
-            if !regions.contains(AreaCode(c.area).key(Level::Desa)) {
-                *unknown.entry(c.area).or_default() += 1;
-            }
-        }
-        for (area, n) in unknown {
-            log.warn(
-                u64::MAX,
-                crate::quality::Issue::warning(
-                    "",
-                    0,
-                    "area_code",
-                    data_schema::WarningKind::AreaNotInReference,
-                    &AreaCode(area).to_string(),
-                    format!("{n} counted rows have this domicile code, which is not in the Kemendagri list; kept as (unknown)"),
-                ),
-            );
-        }
-    });
-    let desa = stage(&mut timings, "aggregate", || aggregate::by_desa(&resolved.accepted, &joined.first_counting, &dates));
-    let tables = aggregate::roll_up(&desa);
-
-    // 5. Write the machine tables.
+    // Write the machine tables.
     let mut outputs = Vec::new();
     stage(&mut timings, "write_tables", || -> Result<(), PipelineError> {
         for (level, rows) in &tables {
@@ -173,19 +232,34 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
             outputs.push((format!("coverage_{}.csv", level.name()), false));
             outputs.push((format!("coverage_{}.parquet", level.name()), false));
         }
-        let trend = weekly_trend(&resolved.accepted, &joined, &dates);
+        let trend: Vec<_> = acc
+            .trend
+            .iter()
+            .map(|(&(wk, kec), &(n, r, e))| {
+                let key = data_schema::area::AreaKey { level: Level::Kecamatan, code: kec };
+                (from_days(wk).to_string(), key.to_string(), n, r, e)
+            })
+            .collect();
+        let mut trend = trend;
+        trend.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
         output::write_trend(&dir.join("trend_weekly.csv"), &trend)?;
         outputs.push(("trend_weekly.csv".into(), false));
         Ok(())
     })?;
+    let mut targets = std::mem::take(&mut acc.targets);
+    stage(&mut timings, "targets", || {
+        use rayon::prelude::*;
+        targets.par_sort_by(|a, b| {
+            (&a.area_code, &a.rt, &a.rw, &a.name, a.nik).cmp(&(&b.area_code, &b.rt, &b.rw, &b.name, b.nik))
+        })
+    });
     if cfg.write_targets {
-        let targets = stage(&mut timings, "targets", || {
-            build_targets(&resolved.accepted, &joined.first_counting, &dates, &pop_sources, &pop_columns)
-        });
         for f in stage(&mut timings, "write_targets", || output::write_targets(dir, &targets))? {
             outputs.push((f, true));
         }
     }
+    let mut resident_niks = std::mem::take(&mut acc.resident_niks);
+    resident_niks.sort_unstable();
     log.sort();
     stage(&mut timings, "write_quality", || -> Result<(), PipelineError> {
         output::write_issues(&dir.join("rejects.csv"), "hint", &log.rejects)?;
@@ -194,25 +268,43 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
             output::restrict(&dir.join(f))?;
             outputs.push((f.to_string(), true));
         }
+        let files: Vec<crate::quality_report::FileRows> = acc
+            .inputs_pop
+            .iter()
+            .chain(&acc.inputs_enr)
+            .map(|i| crate::quality_report::FileRows { path: i.path.clone(), role: i.role, rows: i.rows })
+            .collect();
+        let rows = crate::quality_report::build(
+            &log.rejects,
+            &log.warnings,
+            &files,
+            population.len(),
+            &acc.movers,
+            &acc.counted_by_kec,
+            &tables,
+        );
+        crate::quality_report::write(&dir.join("quality.csv"), &rows)?;
+        outputs.push(("quality.csv".into(), false));
         Ok(())
     })?;
 
-    // 6. The manifest: inputs, parameters, stage counts that reconcile, timings.
+    // The manifest: inputs, parameters, stage counts that reconcile, timings.
     let mut total = Counts::default();
-    for c in desa.values() {
+    for c in acc.desa.values() {
         total.add(c);
     }
     let residents = total.residents;
-    let counted = resolved.accepted.len() as u64;
+    let npop = population.len();
     let mut rejected_by_reason = BTreeMap::new();
     let mut enr_rejected_by_reason = BTreeMap::new();
     for (seq, i) in &log.rejects {
         if let IssueKind::Reject(r) = i.kind {
-            let is_enr = (*seq >> 40) as usize >= cfg.population.len();
+            let is_enr = (*seq >> 40) as usize >= npop;
             let m = if is_enr { &mut enr_rejected_by_reason } else { &mut rejected_by_reason };
             *m.entry(r.code().to_string()).or_insert(0u64) += 1;
         }
     }
+    let pop_rejected: u64 = rejected_by_reason.values().sum();
     for r in RejectReason::ALL {
         if r != RejectReason::RecordDateInvalid {
             rejected_by_reason.entry(r.code().to_string()).or_insert(0);
@@ -223,35 +315,32 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
         *warnings_by_kind.entry(i.kind.code().to_string()).or_insert(0u64) += 1;
     }
     timings.push(("total".into(), started.elapsed().as_millis() as u64));
+    let mut inputs = std::mem::take(&mut acc.inputs_pop);
+    inputs.append(&mut acc.inputs_enr);
     let manifest = manifest::build(manifest::Parts {
         cfg,
         inputs,
         population: manifest::PopulationStage {
-            rows_read: resolved.rows_read,
-            duplicate_rows: resolved.duplicate_rows,
+            rows_read: acc.rows_read,
+            duplicate_rows: acc.duplicate_rows,
             rejected: pop_rejected,
             rejected_by_reason,
-            counted,
+            counted: acc.counted,
             residents,
-            not_resident: counted - residents,
+            not_resident: acc.counted - residents,
         },
         enrollment: manifest::EnrollmentStage {
-            rows_read: enr_rows,
-            rejected: enr_rejected,
+            rows_read: acc.enr_rows,
+            rejected: acc.enr_rejected,
             rejected_by_reason: enr_rejected_by_reason,
-            matched: joined.matched,
-            orphan: joined.orphan,
-            of_rejected_row: joined.of_rejected_row,
-            counting: joined.counting_records,
-            after_as_of: joined.after_as_of,
-            failed_status: joined.failed_status,
-            unknown_status: joined.unknown_status,
-            residents_recorded: resolved
-                .accepted
-                .iter()
-                .zip(&joined.first_counting)
-                .filter(|(c, f)| c.flags & population::F_RESIDENT != 0 && **f != i32::MAX)
-                .count() as u64,
+            matched: acc.matched,
+            orphan: acc.orphan,
+            of_rejected_row: acc.of_rejected_row,
+            counting: acc.counting_records,
+            after_as_of: acc.after_as_of,
+            failed_status: acc.failed_status,
+            unknown_status: acc.unknown_status,
+            residents_recorded: acc.residents_recorded,
         },
         warnings_by_kind,
         totals: total,
@@ -260,13 +349,160 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
     });
     manifest.check()?;
     manifest::write(&dir.join("manifest.json"), &manifest)?;
-    Ok(RunResult { manifest, tables })
+    Ok(RunResult { manifest, tables, targets, resident_niks })
 }
 
-/// Recordings per (ISO week, kecamatan of domicile).
-fn weekly_trend(accepted: &[Candidate], j: &enrollment::Joined, dates: &Dates) -> Vec<(String, String, u64, u64, u64)> {
+/// One NIK partition: read and validate both sides (keeping only this
+/// partition's rows), resolve duplicates, join, classify and add the results
+/// to `acc`. Input files are opened for the pass and closed at its end.
+#[allow(clippy::too_many_arguments)]
+fn run_partition(
+    cfg: &RunConfig,
+    population: &[PathBuf],
+    enrollment: &[PathBuf],
+    part: Part,
+    dates: &Dates,
+    log: &mut QualityLog,
+    acc: &mut Acc,
+    timings: &mut Vec<(String, u64)>,
+) -> Result<(), PipelineError> {
+    let first = part.index == 0;
+    let last = part.index + 1 == part.count;
+    // 1. Ingest and validate the population, file by file, in the order given.
+    let mut pop_sources = Vec::new();
+    let mut gathered = population::Gathered::default();
+    let mut pop_columns = Vec::new();
+    for (f, path) in population.iter().enumerate() {
+        let src = stage(timings, "read_population", || Source::open_hashed(path, first))?;
+        let (chunks, cols) = stage(timings, "validate_population", || {
+            population::read_file(&src, f as u16, (f as u64) << 40, cfg.as_of, part)
+        })?;
+        let rows = gathered.add(chunks);
+        if first {
+            acc.inputs_pop.push(InputInfo::new("population", &src, rows));
+        }
+        pop_columns.push(cols);
+        pop_sources.push(src);
+    }
+
+    // 2. Duplicates: exact copies dropped, NIK ganda rejected, first row wins.
+    let population::Gathered { seen, rejects: pop_issues, warnings: row_warnings } = gathered;
+    let resolved = stage(timings, "resolve_duplicates", || population::resolve(seen, pop_issues, log));
+    log.add_row_warnings(row_warnings);
+    acc.rows_read += resolved.rows_read;
+    acc.duplicate_rows += resolved.duplicate_rows;
+    acc.counted += resolved.accepted.len() as u64;
+    if last {
+        check_reject_rate(cfg, log, population.len(), acc.inputs_pop.iter().map(|i| i.rows).sum())?;
+    }
+
+    // 3. Enrollment: validate, then join by NIK as of S.
+    let mut records = Vec::new();
+    for (k, path) in enrollment.iter().enumerate() {
+        let f = population.len() + k;
+        let src = stage(timings, "read_enrollment", || Source::open_hashed(path, first))?;
+        let chunks =
+            stage(timings, "validate_enrollment", || enrollment::read_file(&src, f as u16, (f as u64) << 40, part))?;
+        let mut rows = 0u64;
+        for c in chunks {
+            rows += c.rows;
+            acc.enr_rejected += c.rejects.len() as u64;
+            records.extend(c.records);
+            for (s, i) in c.rejects {
+                log.reject(s, i);
+            }
+            for (s, i) in c.warnings {
+                log.warn(s, i);
+            }
+        }
+        if first {
+            acc.enr_rows += rows;
+            acc.inputs_enr.push(InputInfo::new("enrollment", &src, rows));
+        }
+    }
+    let joined =
+        stage(timings, "join", || enrollment::join(records, &resolved.accepted, &resolved.rejected_niks, cfg.as_of, log));
+    acc.matched += joined.matched;
+    acc.orphan += joined.orphan;
+    acc.of_rejected_row += joined.of_rejected_row;
+    acc.counting_records += joined.counting_records;
+    acc.after_as_of += joined.after_as_of;
+    acc.failed_status += joined.failed_status;
+    acc.unknown_status += joined.unknown_status;
+
+    // 4. Area codes, classification, aggregation, trend and worklist rows.
+    let regions = Regions::get();
+    stage(timings, "check_areas", || {
+        for c in &resolved.accepted {
+            if !regions.contains(AreaCode(c.area).key(Level::Desa)) {
+                *acc.unknown_areas.entry(c.area).or_default() += 1;
+            }
+        }
+    });
+    let desa = stage(timings, "aggregate", || aggregate::by_desa(&resolved.accepted, &joined.first_counting, dates));
+    for (k, c) in desa {
+        acc.desa.entry(k).or_default().add(&c);
+    }
+    weekly_trend(&resolved.accepted, &joined, dates, &mut acc.trend);
+    let targets = stage(timings, "targets", || {
+        build_targets(&resolved.accepted, &joined.first_counting, dates, &pop_sources, &pop_columns)
+    });
+    acc.targets.extend(targets);
+    for c in &resolved.accepted {
+        let kec = c.area / 10_000;
+        *acc.counted_by_kec.entry(kec).or_default() += 1;
+        if c.nik / 10_000_000_000 != kec {
+            *acc.movers.entry(kec).or_default() += 1;
+        }
+    }
+    for (c, f) in resolved.accepted.iter().zip(&joined.first_counting) {
+        if c.flags & population::F_RESIDENT != 0 {
+            acc.resident_niks.push(c.nik);
+            if *f != i32::MAX {
+                acc.residents_recorded += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `--max-reject-rate`: fail when too many population rows were rejected.
+fn check_reject_rate(cfg: &RunConfig, log: &QualityLog, npop: usize, rows_read: u64) -> Result<(), PipelineError> {
+    let mut by: BTreeMap<&str, u64> = BTreeMap::new();
+    for (seq, i) in &log.rejects {
+        if let IssueKind::Reject(r) = i.kind {
+            if ((*seq >> 40) as usize) < npop {
+                *by.entry(r.code()).or_default() += 1;
+            }
+        }
+    }
+    let rejected: u64 = by.values().sum();
+    if rows_read == 0 {
+        return Ok(());
+    }
+    let share = rejected as f64 / rows_read as f64;
+    if share <= cfg.max_reject_rate {
+        return Ok(());
+    }
+    let summary = by.iter().map(|(k, v)| format!("  {k}: {v}")).collect::<Vec<_>>().join("\n");
+    Err(PipelineError::TooManyRejects {
+        what: "population",
+        rejected,
+        read: rows_read,
+        pct: share * 100.0,
+        max_pct: cfg.max_reject_rate * 100.0,
+        summary,
+    })
+}
+
+/// Recordings per (ISO week, kecamatan of domicile), added to `m`.
+fn weekly_trend(
+    accepted: &[Candidate],
+    j: &enrollment::Joined,
+    dates: &Dates,
+    m: &mut BTreeMap<(i32, u64), (u64, u64, u64)>,
+) {
     let monday = |d: i32| d - (d + 3).rem_euclid(7); // 1970-01-01 was a Thursday
-    let mut m: BTreeMap<(i32, u64), (u64, u64, u64)> = BTreeMap::new();
     for &(p, d) in &j.counting {
         let c = &accepted[p as usize];
         if c.flags & population::F_RESIDENT != 0 {
@@ -283,19 +519,11 @@ fn weekly_trend(accepted: &[Candidate], j: &enrollment::Joined, dates: &Dates) -
             e.2 += cl.eligible as u64;
         }
     }
-    let mut v: Vec<_> = m
-        .into_iter()
-        .map(|((wk, kec), (n, r, e))| {
-            let key = data_schema::area::AreaKey { level: Level::Kecamatan, code: kec };
-            (from_days(wk).to_string(), key.to_string(), n, r, e)
-        })
-        .collect();
-    v.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
-    v
 }
 
 /// The worklist: eligible residents without a counting recording, with the
-/// fields an officer needs to find them, read back from the input rows.
+/// fields an officer needs to find them, read back from the input rows
+/// (unsorted: the run sorts all partitions' rows together).
 fn build_targets(
     accepted: &[Candidate],
     first_counting: &[i32],
@@ -310,7 +538,7 @@ fn build_targets(
         let k = pcol::ALL.iter().position(|x| x.name == spec.name).unwrap();
         cols[f].idx[k]
     };
-    let mut t: Vec<Target> = accepted
+    accepted
         .par_iter()
         .zip(first_counting.par_iter())
         .filter_map(|(c, &fc)| {
@@ -346,7 +574,5 @@ fn build_targets(
                 category: if cl.first_time { "first_time" } else { "backlog" },
             })
         })
-        .collect();
-    t.par_sort_by(|a, b| (&a.area_code, &a.rt, &a.rw, &a.name, a.nik).cmp(&(&b.area_code, &b.rt, &b.rw, &b.name, b.nik)));
-    t
+        .collect()
 }

@@ -79,20 +79,89 @@ pub enum Outcome {
     Rejected { nik: Option<u64>, issue: Issue },
 }
 
-/// A row with its global sequence number (file order) and content hash.
-#[derive(Debug)]
+/// A row with its global sequence number (file order) and content hash,
+/// kept compact (56 bytes): a rejected row's issue waits in [`Gathered::rejects`].
+#[derive(Debug, Clone, Copy)]
 pub struct Seen {
     pub seq: u64,
     pub hash: u64,
-    pub line: u64,
-    pub outcome: Outcome,
+    pub kept: Kept,
+}
+
+/// What a row turned into, without the text of its issue.
+#[derive(Debug, Clone, Copy)]
+pub enum Kept {
+    Valid(Candidate),
+    /// Rejected; `nik` is set when the NIK itself was valid (for duplicate grouping).
+    Rejected { nik: Option<u64> },
+}
+
+/// The bits of `seq` that hold the physical line (the rest is the file index).
+pub const LINE_BITS: u32 = 40;
+
+impl Seen {
+    pub fn line(&self) -> u64 {
+        self.seq & ((1u64 << LINE_BITS) - 1)
+    }
 }
 
 /// Per-chunk result of validation.
 #[derive(Default)]
 pub struct Chunk {
     pub rows: Vec<Seen>,
+    /// Rows of the file visited by this chunk, in this partition or not.
+    pub total: u64,
+    /// Issues of rejected rows, by seq (in file order).
+    pub rejects: Vec<(u64, Issue)>,
     pub warnings: Vec<(u64, Issue)>,
+    memo: Memo,
+}
+
+/// Every population row of every file, gathered in input order.
+#[derive(Default)]
+pub struct Gathered {
+    pub seen: Vec<Seen>,
+    /// Sorted by seq.
+    pub rejects: Vec<(u64, Issue)>,
+    pub warnings: Vec<(u64, Issue)>,
+}
+
+impl Gathered {
+    /// Add one file's chunks (in file order); returns the file's row count
+    /// (all partitions).
+    pub fn add(&mut self, chunks: Vec<Chunk>) -> u64 {
+        let n: usize = chunks.iter().map(|c| c.rows.len()).sum();
+        let total: u64 = chunks.iter().map(|c| c.total).sum();
+        self.seen.reserve_exact(n);
+        for c in chunks {
+            self.seen.extend_from_slice(&c.rows);
+            self.rejects.extend(c.rejects);
+            self.warnings.extend(c.warnings);
+        }
+        total
+    }
+}
+
+/// The coded columns repeat a handful of values: their parsed meaning is
+/// remembered per chunk (the parsers are pure, so this changes nothing but speed).
+#[derive(Default)]
+pub struct Memo {
+    sex: ahash::AHashMap<Box<str>, Option<Sex>>,
+    marital: ahash::AHashMap<Box<str>, Option<Marital>>,
+    tni: ahash::AHashMap<Box<str>, bool>,
+    cit: ahash::AHashMap<Box<str>, Result<Citizenship, ()>>,
+    status: ahash::AHashMap<Box<str>, Option<RegisterStatus>>,
+}
+
+fn memo<V: Copy>(m: &mut ahash::AHashMap<Box<str>, V>, raw: &str, f: impl Fn(&str) -> V) -> V {
+    if let Some(v) = m.get(raw) {
+        return *v;
+    }
+    let v = f(raw);
+    if m.len() < 4096 {
+        m.insert(raw.into(), v);
+    }
+    v
 }
 
 /// Validate one row. Checks run in the contract's order; the first failure is the reason.
@@ -103,11 +172,24 @@ pub fn validate(
     file_name: &str,
     as_of: NaiveDate,
     warnings: &mut Vec<Issue>,
+    memo_: &mut Memo,
 ) -> Outcome {
     let get = |c: ColumnSpec| row.get(cols.i(c));
-    let reject = |nik: Option<u64>, reason: RejectReason, column: &str, raw: &str, hint: String| Outcome::Rejected {
-        nik,
-        issue: Issue::reject(file_name, row.line, column, reason, raw, hint),
+    // Where a rejected row lives, for quality.csv: its domicile if readable, else its NIK's kecamatan.
+    let domicile = || -> Option<u64> {
+        let kode = cols.i(col::KODE_WILAYAH).map(|i| row.get(Some(i)));
+        match kode {
+            Some(k) if !k.trim().is_empty() => AreaCode::from_kode(&k).map(|a| a.0),
+            _ => AreaCode::from_parts(&get(col::NO_PROP), &get(col::NO_KAB), &get(col::NO_KEC), &get(col::NO_KEL)).map(|a| a.0),
+        }
+    };
+    let reject = |nik: Option<u64>, reason: RejectReason, column: &str, raw: &str, hint: String| {
+        let issue = Issue::reject(file_name, row.line, column, reason, raw, hint);
+        let issue = match if row.len() == cols.width { domicile() } else { None } {
+            Some(a) => issue.at(a),
+            None => issue,
+        };
+        Outcome::Rejected { nik, issue: issue.at_nik(nik) }
     };
     if row.len() != cols.width {
         return reject(
@@ -194,7 +276,7 @@ pub fn validate(
 
     // Counted from here on: only warnings.
     let mut warn = |kind: WarningKind, column: &str, raw: &str, msg: String| {
-        warnings.push(Issue::warning(file_name, row.line, column, kind, raw, msg));
+        warnings.push(Issue::warning(file_name, row.line, column, kind, raw, msg).at(area.0));
     };
     let parts = nik::nik_parts(nik);
     if parts.day != birth.day() || parts.month != birth.month() || parts.year2 != (birth.year() % 100) as u32 {
@@ -206,7 +288,7 @@ pub fn validate(
         );
     }
     let raw_sex = get(col::SEX);
-    let female = match Sex::parse(&raw_sex) {
+    let female = match memo(&mut memo_.sex, &raw_sex, Sex::parse) {
         Some(s) => {
             let f = s == Sex::Female;
             if f != parts.female {
@@ -230,7 +312,7 @@ pub fn validate(
         }
     };
     let raw_kwn = get(col::STAT_KWN);
-    let married = match Marital::parse(&raw_kwn) {
+    let married = match memo(&mut memo_.marital, &raw_kwn, Marital::parse) {
         Some(m) => m.ever_married(),
         None => {
             warn(
@@ -242,9 +324,9 @@ pub fn validate(
             false
         }
     };
-    let tni = is_active_tni_polri(&get(col::PEKERJAAN));
+    let tni = memo(&mut memo_.tni, &get(col::PEKERJAAN), is_active_tni_polri);
     let raw_cit = get(col::KWN);
-    let wni = match Citizenship::parse(&raw_cit) {
+    let wni = match memo(&mut memo_.cit, &raw_cit, Citizenship::parse) {
         Ok(c) => c == Citizenship::Wni,
         Err(()) => {
             warn(WarningKind::CitizenshipUnknown, "KEWARGANEGARAAN", &raw_cit, "unreadable; treated as WNI".into());
@@ -252,7 +334,7 @@ pub fn validate(
         }
     };
     let raw_status = get(col::STATUS_PENDUDUK);
-    let resident = match RegisterStatus::parse(&raw_status) {
+    let resident = match memo(&mut memo_.status, &raw_status, RegisterStatus::parse) {
         Some(s) => s == RegisterStatus::Aktif,
         None => {
             warn(
@@ -272,21 +354,39 @@ pub fn validate(
     Outcome::Valid(Candidate { nik, area: area.0, birth: to_days(birth), flags, file, offset: row.offset })
 }
 
-/// Validate every row of one population file, in parallel chunks.
+/// Validate every row of one population file that belongs to partition
+/// `part`, in parallel chunks. A row belongs to the partition of its NIK, as
+/// validation would read it: unreadable (or a wrong field count) → partition 0.
 pub fn read_file(
     src: &Source,
     file: u16,
     seq_base: u64,
     as_of: NaiveDate,
+    part: crate::plan::Part,
 ) -> Result<(Vec<Chunk>, PopColumns), PipelineError> {
     let cols = columns(src)?;
+    let nik_col = cols.i(col::NIK);
     let chunks = src.par_chunks(Chunk::default, |acc: &mut Chunk, row: &Row| {
+        acc.total += 1;
+        if part.count > 1 {
+            let nik = if row.len() == cols.width { nik::parse_nik(&row.get(nik_col)).ok() } else { None };
+            if !part.keeps(nik) {
+                return;
+            }
+        }
         let mut w = Vec::new();
-        let outcome = validate(row, &cols, file, &src.display, as_of, &mut w);
+        let outcome = validate(row, &cols, file, &src.display, as_of, &mut w, &mut acc.memo);
         // seq: file order; lines are unique and increasing within a file
         let seq = seq_base + row.line;
         acc.warnings.extend(w.into_iter().map(|i| (seq, i)));
-        acc.rows.push(Seen { seq, hash: row.content_hash(), line: row.line, outcome });
+        let kept = match outcome {
+            Outcome::Valid(c) => Kept::Valid(c),
+            Outcome::Rejected { nik, issue } => {
+                acc.rejects.push((seq, issue));
+                Kept::Rejected { nik }
+            }
+        };
+        acc.rows.push(Seen { seq, hash: row.content_hash(), kept });
     })?;
     Ok((chunks, cols))
 }
@@ -305,7 +405,7 @@ pub struct Resolved {
 /// row is dropped (`DUPLICATE_ROW`); otherwise validation's verdict stands; a
 /// valid row whose NIK an earlier *accepted* row already has is rejected as
 /// `DUPLICATE_NIK` (the first accepted row wins).
-pub fn resolve(mut rows: Vec<Seen>, log: &mut QualityLog) -> Resolved {
+pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut QualityLog) -> Resolved {
     use rayon::prelude::*;
     let rows_read = rows.len() as u64;
     let mut duplicate_rows = 0u64;
@@ -313,10 +413,16 @@ pub fn resolve(mut rows: Vec<Seen>, log: &mut QualityLog) -> Resolved {
     let mut rejected_niks = Vec::new();
     // Rows whose NIK is unreadable: exact duplicates are found by content hash.
     let mut raw_seen = ahash::AHashSet::new();
-    let key = |s: &Seen| match &s.outcome {
-        Outcome::Valid(c) => (0u8, c.nik, s.seq),
-        Outcome::Rejected { nik: Some(n), .. } => (0, *n, s.seq),
-        Outcome::Rejected { nik: None, .. } => (1, 0, s.seq),
+    debug_assert!(rejects.windows(2).all(|w| w[0].0 < w[1].0));
+    let mut rejects: Vec<(u64, Option<Issue>)> = rejects.into_iter().map(|(s, i)| (s, Some(i))).collect();
+    let mut take_issue = |seq: u64| -> Issue {
+        let k = rejects.binary_search_by_key(&seq, |r| r.0).expect("a rejected row has its issue");
+        rejects[k].1.take().expect("each issue is taken once")
+    };
+    let key = |s: &Seen| match &s.kept {
+        Kept::Valid(c) => (0u8, c.nik, s.seq),
+        Kept::Rejected { nik: Some(n) } => (0, *n, s.seq),
+        Kept::Rejected { nik: None } => (1, 0, s.seq),
     };
     rows.par_sort_unstable_by_key(key);
     let mut i = 0;
@@ -331,31 +437,34 @@ pub fn resolve(mut rows: Vec<Seen>, log: &mut QualityLog) -> Resolved {
         let mut hashes: Vec<u64> = Vec::new();
         let mut winner: Option<(u16, u64)> = None;
         let mut any_rejected = false;
-        for s in rows[i..j].iter_mut() {
+        for s in rows[i..j].iter() {
             let dup = if grp == 0 { hashes.contains(&s.hash) } else { !raw_seen.insert(s.hash) };
             if dup {
                 duplicate_rows += 1;
-                let file = match &s.outcome {
-                    Outcome::Valid(c) => log.file_name(c.file).to_string(),
-                    Outcome::Rejected { issue, .. } => issue.file.to_string(),
+                let (file, area, from_nik) = match &s.kept {
+                    Kept::Valid(c) => (log.file_name(c.file).to_string(), c.area, false),
+                    Kept::Rejected { .. } => {
+                        let i = take_issue(s.seq);
+                        (i.file.to_string(), i.area, i.area_from_nik)
+                    }
                 };
-                log.duplicate_row(s.seq, &file, s.line);
+                log.duplicate_row(s.seq, &file, s.line(), area, from_nik);
                 continue;
             }
             hashes.push(s.hash);
-            match std::mem::replace(&mut s.outcome, Outcome::Rejected { nik: None, issue: Issue::placeholder() }) {
-                Outcome::Valid(c) => {
+            match s.kept {
+                Kept::Valid(c) => {
                     if let Some((wf, wl)) = winner {
                         let first = format!("{}:{}", log.file_name(wf), wl);
-                        log.reject(s.seq, Issue::reject_dup(log.file_name(c.file), s.line, &first, c.nik));
+                        log.reject(s.seq, Issue::reject_dup(log.file_name(c.file), s.line(), &first, c.nik).at(c.area));
                     } else {
-                        winner = Some((c.file, s.line));
+                        winner = Some((c.file, s.line()));
                         accepted.push(c);
                     }
                 }
-                Outcome::Rejected { issue, .. } => {
+                Kept::Rejected { .. } => {
                     any_rejected = true;
-                    log.reject(s.seq, issue);
+                    log.reject(s.seq, take_issue(s.seq));
                 }
             }
         }

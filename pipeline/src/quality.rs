@@ -30,14 +30,53 @@ pub struct Issue {
     pub kind: IssueKind,
     pub raw: String,
     pub hint: String,
+    /// The row's area as far as it can be told, for `quality.csv`: the
+    /// domicile desa code (`PPKKCCDDDD`), or the NIK's issuing kecamatan
+    /// (`PPKKCC0000`, see `area_from_nik`), or 0 when neither can be read.
+    pub area: u64,
+    pub area_from_nik: bool,
 }
 
 impl Issue {
+    /// Attach the domicile area (desa code).
+    pub fn at(mut self, area: u64) -> Issue {
+        self.area = area;
+        self.area_from_nik = false;
+        self
+    }
+    /// Attach the NIK's issuing kecamatan when no domicile is known.
+    pub fn at_nik(mut self, nik: Option<u64>) -> Issue {
+        if self.area == 0 {
+            if let Some(n) = nik {
+                self.area = (n / 10_000_000_000) * 10_000;
+                self.area_from_nik = true;
+            }
+        }
+        self
+    }
     pub fn reject(file: &str, line: u64, column: &str, reason: RejectReason, raw: &str, hint: String) -> Issue {
-        Issue { file: file.into(), line, column: column.into(), kind: IssueKind::Reject(reason), raw: raw.into(), hint }
+        Issue {
+            file: file.into(),
+            line,
+            column: column.into(),
+            kind: IssueKind::Reject(reason),
+            raw: raw.into(),
+            hint,
+            area: 0,
+            area_from_nik: false,
+        }
     }
     pub fn warning(file: &str, line: u64, column: &str, kind: WarningKind, raw: &str, msg: String) -> Issue {
-        Issue { file: file.into(), line, column: column.into(), kind: IssueKind::Warning(kind), raw: raw.into(), hint: msg }
+        Issue {
+            file: file.into(),
+            line,
+            column: column.into(),
+            kind: IssueKind::Warning(kind),
+            raw: raw.into(),
+            hint: msg,
+            area: 0,
+            area_from_nik: false,
+        }
     }
     pub fn reject_dup(file: &str, line: u64, first: &str, nik: u64) -> Issue {
         Issue::reject(
@@ -57,6 +96,8 @@ impl Issue {
             kind: IssueKind::DuplicateRow,
             raw: String::new(),
             hint: String::new(),
+            area: 0,
+            area_from_nik: false,
         }
     }
 }
@@ -84,7 +125,7 @@ impl QualityLog {
         self.not_counted.insert(seq);
         self.rejects.push((seq, issue));
     }
-    pub fn duplicate_row(&mut self, seq: u64, file: &str, line: u64) {
+    pub fn duplicate_row(&mut self, seq: u64, file: &str, line: u64, area: u64, area_from_nik: bool) {
         self.not_counted.insert(seq);
         self.rejects.push((
             seq,
@@ -95,6 +136,8 @@ impl QualityLog {
                 kind: IssueKind::DuplicateRow,
                 raw: String::new(),
                 hint: "exact copy of an earlier row: dropped, not counted twice".into(),
+                area,
+                area_from_nik,
             },
         ));
     }

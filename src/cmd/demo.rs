@@ -24,15 +24,18 @@ pub fn run(a: DemoArgs) -> Result<()> {
     std::fs::write(&pop, POPULATION)?;
     std::fs::write(&enr, ENROLLMENT)?;
     println!("cakupan demo: Kabupaten Mimika (94.04), 18 distrik, as of 2024-08-26 for Pilkada 2024-11-27");
+    let partitions = a.opts.partitions(std::slice::from_ref(&pop), std::slice::from_ref(&enr))?;
     let cfg = pipeline::RunConfig {
         population: vec![pop],
         enrollment: vec![enr],
+        partitions,
         election: chrono::NaiveDate::from_ymd_opt(2024, 11, 27).unwrap(),
         as_of: chrono::NaiveDate::from_ymd_opt(2024, 8, 26).unwrap(),
         max_reject_rate: a.opts.max_reject_rate,
         write_targets: !a.opts.no_pii,
     };
-    let r = super::run::execute(&cfg, &a.out, &a.opts.report);
+    let plan = a.opts.plan.to_options(&a.opts);
+    let r = super::run::execute_planned(&cfg, &a.out, &a.opts.report, Some(&plan));
     let _ = std::fs::remove_dir_all(&inputs);
     r
 }

@@ -34,8 +34,28 @@ pub struct JobOptions {
     /// Do not write the personal-data worklist (targets.*).
     #[arg(long)]
     pub no_pii: bool,
+    /// Memory the run may use, e.g. 8G, 512M or 50% (of this machine's memory;
+    /// the default). Beyond it the run is split into NIK partitions processed
+    /// one after another, with identical results.
+    #[arg(long, value_name = "SIZE", default_value = "50%", value_parser = super::parse_size)]
+    pub memory_budget: u64,
+    /// Process the data in exactly N NIK partitions (overrides --memory-budget).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub partitions: Option<u32>,
     #[command(flatten)]
     pub report: ReportOptions,
+    #[command(flatten)]
+    pub plan: super::planning::PlanArgs,
+}
+
+impl JobOptions {
+    /// `--partitions`, or as many as `--memory-budget` needs for these inputs.
+    pub fn partitions(&self, population: &[PathBuf], enrollment: &[PathBuf]) -> Result<u32> {
+        if let Some(n) = self.partitions {
+            return Ok(n);
+        }
+        Ok(pipeline::plan::partitions_for_budget(population, enrollment, self.memory_budget)?)
+    }
 }
 
 /// Options of the human outputs (charts, report, spreadsheet).
@@ -66,6 +86,7 @@ impl ReportOptions {
 }
 
 pub fn run(a: RunArgs) -> Result<()> {
+    let partitions = a.opts.partitions(&a.population, &a.enrollment)?;
     let cfg = pipeline::RunConfig {
         population: a.population,
         enrollment: a.enrollment,
@@ -73,18 +94,34 @@ pub fn run(a: RunArgs) -> Result<()> {
         as_of: a.as_of,
         max_reject_rate: a.opts.max_reject_rate,
         write_targets: !a.opts.no_pii,
+        partitions,
     };
-    execute(&cfg, &a.out, &a.opts.report)
+    let plan = a.opts.plan.to_options(&a.opts);
+    execute_planned(&cfg, &a.out, &a.opts.report, Some(&plan))
 }
 
-/// Run the job, print where the outputs are and the headline figures.
-pub fn execute(cfg: &pipeline::RunConfig, out: &std::path::Path, report: &ReportOptions) -> Result<()> {
+/// Run the job, print where the outputs are and the headline figures. With
+/// `plan`, the recording-drive plan, schools and worklists (`planner::apply`)
+/// are written before the report is drawn.
+pub fn execute_planned(
+    cfg: &pipeline::RunConfig,
+    out: &std::path::Path,
+    report: &ReportOptions,
+    plan: Option<&planner::Options>,
+) -> Result<()> {
     let pb = super::progress();
+    let mut planned: Option<planner::Outcome> = None;
     if let Some(pb) = &pb {
         pb.set_message(format!("cakupan: reading {} population and {} enrollment file(s)…", cfg.population.len(), cfg.enrollment.len()));
     }
     let opts = report.to_options();
-    let res = pipeline::run(cfg, out, |dir, _res| {
+    let res = pipeline::run(cfg, out, |dir, res| {
+        if let Some(p) = plan {
+            if let Some(pb) = &pb {
+                pb.set_message("cakupan: planning the recording drive, schools and worklists…");
+            }
+            planned = Some(planner::apply(dir, cfg, res, p).map_err(|e| format!("planning the drive: {e:#}"))?);
+        }
         if report.no_report {
             return Ok(());
         }
@@ -98,6 +135,11 @@ pub fn execute(cfg: &pipeline::RunConfig, out: &std::path::Path, report: &Report
     }
     let (res, dir) = res.context("the run failed; no outputs were written")?;
     print_headline(&res.manifest, &dir);
+    if let Some(p) = planned {
+        for line in p.headline {
+            println!("{line}");
+        }
+    }
     Ok(())
 }
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# cakupan vs DuckDB on the same generated files, same thread count, in alternation.
+#
+#   bench/run.sh                      # 1M x5 and 10M x3, CSV and Parquet
+#   bench/run.sh 1000000:5 10000000:3 50000000:1
+#   BENCH_KABS=all bench/run.sh 285000000:1     # national scale (all 514 kab/kota)
+#
+# Environment:
+#   BENCH_DATA   where generated inputs are kept (default /tmp/cakupan-bench); reused if present
+#   BENCH_OUT    where results go (default bench/results)
+#   BENCH_FORMATS  "csv parquet" (default) or one of them
+#   BENCH_THREADS  threads for both engines (default 2)
+#   BENCH_KABS   kab/kota codes to generate (default: every kab/kota of Java, provinces 31-36;
+#                "all" = all 514)
+#   CAKUPAN_BIN  the binary (default: built with cargo build --release)
+#   BENCH_EXTRA  extra flags for `cakupan run` (e.g. "--memory-budget 4GB")
+#
+# Not run by CI. Needs python3 (venv), /usr/bin/time (apt-get install time).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+DATA="${BENCH_DATA:-/tmp/cakupan-bench}"
+OUT="${BENCH_OUT:-$ROOT/bench/results}"
+THREADS="${BENCH_THREADS:-2}"
+FORMATS="${BENCH_FORMATS:-csv parquet}"
+SPECS=("$@")
+[ ${#SPECS[@]} -eq 0 ] && SPECS=(1000000:5 10000000:3)
+S=2024-08-26
+E=2024-11-27
+
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time: apt-get install time" >&2; exit 1; }
+
+# DuckDB from PyPI, in a venv of our own.
+VENV="${BENCH_VENV:-$ROOT/bench/.venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q duckdb
+fi
+PY="$VENV/bin/python"
+
+if [ -z "${CAKUPAN_BIN:-}" ]; then
+  cargo build --release --quiet
+  CAKUPAN_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/cakupan"
+fi
+
+if [ -z "${BENCH_KABS:-}" ]; then
+  KABS=$(awk -F, 'length($1)==5 && substr($1,1,2)>="31" && substr($1,1,2)<="36" {print $1}' data-schema/data/wilayah.csv | tr '\n' ' ')
+elif [ "$BENCH_KABS" = all ]; then
+  KABS=$(awk -F, 'length($1)==5 {print $1}' data-schema/data/wilayah.csv | tr '\n' ' ')
+else
+  KABS="$BENCH_KABS"
+fi
+
+mkdir -p "$OUT" "$DATA"
+RESULTS="$OUT/results.tsv"
+[ -f "$RESULTS" ] || printf 'residents\tformat\tengine\trun\twall_s\tmax_rss_kb\texit\n' > "$RESULTS"
+
+measure() { # label file -- command...
+  local tf; tf=$(mktemp)
+  local rc=0
+  /usr/bin/time -v -o "$tf" "$@" > "$tf.out" 2>&1 || rc=$?
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$tf")
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
+  if [ "$rc" -ne 0 ]; then echo "  FAILED ($rc):" >&2; tail -5 "$tf.out" >&2; fi
+  rm -f "$tf" "$tf.out"
+  echo "$wall $rss $rc"
+}
+
+for spec in "${SPECS[@]}"; do
+  N="${spec%%:*}"; RUNS="${spec##*:}"
+  G="$DATA/gen-$N"
+  if [ ! -f "$G/done" ]; then
+    echo "generating $N residents into $G (${KABS%% *} …)"
+    rm -rf "$G"
+    "$CAKUPAN_BIN" generate --kab $KABS --residents "$N" --seed 1 --out "$G" --format both
+    touch "$G/done"
+  fi
+  du -sh "$G"/penduduk.csv "$G"/rekam_ktpel.csv "$G"/penduduk.parquet "$G"/rekam_ktpel.parquet 2>/dev/null || true
+  for fmt in $FORMATS; do
+    ext=$fmt; [ "$fmt" = parquet ] && ext=parquet
+    P="$G/penduduk.$ext"; R="$G/rekam_ktpel.$ext"
+    for ((i = 1; i <= RUNS; i++)); do
+      co="$DATA/out-cakupan-$N-$fmt"; do_="$DATA/out-duckdb-$N-$fmt"
+      rm -rf "$co" "$do_"
+      read -r w m rc < <(RAYON_NUM_THREADS=$THREADS POLARS_MAX_THREADS=$THREADS measure \
+        "$CAKUPAN_BIN" run --population "$P" --enrollment "$R" --election-date $E --as-of $S \
+        --out "$co" --no-report ${BENCH_EXTRA:-})
+      printf '%s\t%s\tcakupan\t%s\t%s\t%s\t%s\n' "$N" "$fmt" "$i" "$w" "$m" "$rc" >> "$RESULTS"
+      echo "  $N $fmt run $i: cakupan ${w}s $((m / 1024)) MB"
+      read -r w m rc < <(measure "$PY" bench/duckdb_job.py --population "$P" --enrollment "$R" \
+        --as-of $S --election-date $E --out "$do_" --threads "$THREADS")
+      printf '%s\t%s\tduckdb\t%s\t%s\t%s\t%s\n' "$N" "$fmt" "$i" "$w" "$m" "$rc" >> "$RESULTS"
+      echo "  $N $fmt run $i: duckdb  ${w}s $((m / 1024)) MB"
+    done
+    # correctness cross-check: the two engines' kecamatan tables (and the generator's own counts)
+    python3 bench/compare.py "$do_/coverage_kecamatan.csv" "$co/coverage_kecamatan.csv" | tee -a "$OUT/crosscheck.txt"
+    python3 bench/compare.py "$G/expected_kecamatan.csv" "$co/coverage_kecamatan.csv" | tee -a "$OUT/crosscheck.txt"
+    python3 -c 'import json,sys; print(sys.argv[2], json.load(open(sys.argv[1]))["timings_ms"])' \
+      "$co/manifest.json" "  $N $fmt cakupan stages (ms):" | tee -a "$OUT/stages.txt" || true
+  done
+done
+
+{
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  echo "duckdb $("$PY" -c 'import duckdb; print(duckdb.__version__)'), $("$CAKUPAN_BIN" --version 2>/dev/null || echo cakupan)"
+  python3 bench/summarize.py "$RESULTS"
+} | tee "$OUT/summary.md"

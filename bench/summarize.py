@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""summarize.py results.tsv: the BENCHMARKS.md table (median, min-max, peak RSS, ratio)."""
+import csv
+import statistics
+import sys
+from collections import defaultdict
+
+
+def main():
+    runs = defaultdict(list)
+    with open(sys.argv[1]) as f:
+        for r in csv.DictReader(f, delimiter="\t"):
+            if r["exit"] != "0":
+                continue
+            runs[(int(r["residents"]), r["format"], r["engine"])].append((float(r["wall_s"]), int(r["max_rss_kb"])))
+    keys = sorted({(n, f) for n, f, _ in runs})
+    print("| residents | input | engine | runs | median wall | min–max | peak RSS (max) | cakupan/DuckDB wall | cakupan/DuckDB RSS |")
+    print("|---:|---|---|---:|---:|---:|---:|---:|---:|")
+    for n, fmt in keys:
+        med = {}
+        rss = {}
+        for eng in ("cakupan", "duckdb"):
+            v = runs.get((n, fmt, eng))
+            if not v:
+                continue
+            w = [x[0] for x in v]
+            med[eng] = statistics.median(w)
+            rss[eng] = max(x[1] for x in v)
+        for eng in ("cakupan", "duckdb"):
+            v = runs.get((n, fmt, eng))
+            if not v:
+                continue
+            w = [x[0] for x in v]
+            ratio = rss_ratio = ""
+            if eng == "cakupan" and "duckdb" in med:
+                ratio = f"{med['cakupan'] / med['duckdb']:.2f}"
+                rss_ratio = f"{rss['cakupan'] / rss['duckdb']:.2f}"
+            print(
+                f"| {n:,} | {fmt} | {eng} | {len(v)} | {med[eng]:.2f} s | {min(w):.2f}–{max(w):.2f} s "
+                f"| {rss[eng] / 1048576:.2f} GB | {ratio} | {rss_ratio} |"
+            )
+
+
+if __name__ == "__main__":
+    main()
