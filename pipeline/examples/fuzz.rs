@@ -90,6 +90,7 @@ fn main() {
             max_reject_rate: 1.0,
             write_targets: true,
             partitions: 1 + r.below(3) as u32,
+            link_threshold: 0.9,
         };
         match std::panic::catch_unwind(|| plan::run_into(&cfg, &out)) {
             Ok(Ok(_)) => ok += 1,

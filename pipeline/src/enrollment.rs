@@ -20,11 +20,70 @@ pub struct Record {
     pub seq: u64,
     pub line: u64,
     pub file: u16,
+    /// Where the row is in its file, to read it again ([`Source::with_row`]).
+    pub offset: u64,
+}
+
+/// An enrollment row whose NIK cannot be joined but which says who was
+/// recorded (NAMA_LGKP, TGL_LHR, JENIS_KLMIN, KODE_WILAYAH): a query for
+/// probabilistic linkage. Personal data.
+#[derive(Clone, Debug)]
+pub struct LinkQuery {
+    pub seq: u64,
+    pub file: u16,
+    pub line: u64,
+    /// Why the NIK could not be joined: a reject code or `ENROLLMENT_ORPHAN`.
+    pub why: &'static str,
+    pub raw_nik: String,
+    pub name: String,
+    pub birth: Option<i32>,
+    pub female: Option<bool>,
+    pub area: Option<u64>,
+    pub date: i32,
+}
+
+/// The optional "who" columns of an enrollment file, if it has a name column.
+#[derive(Clone, Copy, Debug)]
+pub struct WhoColumns {
+    name: usize,
+    birth: Option<usize>,
+    sex: Option<usize>,
+    area: Option<usize>,
+}
+
+impl WhoColumns {
+    pub fn of(src: &Source) -> Option<WhoColumns> {
+        let idx = resolve(&col::ALL, &src.headers);
+        Some(WhoColumns { name: idx[4]?, birth: idx[5], sex: idx[6], area: idx[7] })
+    }
+
+    /// The query for a row (`None` when the row gives no name).
+    pub fn query(&self, row: &Row, seq: u64, file: u16, why: &'static str, raw_nik: &str, date: i32) -> Option<LinkQuery> {
+        let name = row.get(Some(self.name)).trim().to_string();
+        if name.is_empty() {
+            return None;
+        }
+        Some(LinkQuery {
+            seq,
+            file,
+            line: row.line,
+            why,
+            raw_nik: raw_nik.trim().to_string(),
+            name,
+            birth: parse_date(&row.get(self.birth)).map(to_days),
+            female: data_schema::values::Sex::parse(&row.get(self.sex)).map(|s| s == data_schema::values::Sex::Female),
+            area: data_schema::AreaCode::from_kode(&row.get(self.area)).map(|a| a.0),
+            date,
+        })
+    }
 }
 
 #[derive(Default)]
 pub struct Chunk {
     pub records: Vec<Record>,
+    /// Rows rejected for their NIK that say who was recorded, with a counting
+    /// status and a readable TGL_REKAM (linkage queries).
+    pub link: Vec<LinkQuery>,
     pub rejects: Vec<(u64, Issue)>,
     pub warnings: Vec<(u64, Issue)>,
     pub rows: u64,
@@ -49,6 +108,17 @@ pub fn read_file(src: &Source, file: u16, seq_base: u64, part: crate::plan::Part
     }
     let width = src.headers.len();
     let name = src.display.as_str();
+    let who = WhoColumns::of(src);
+    // A row rejected for its NIK may still be linked by name and birth date
+    // when it would have counted (counting status, readable date).
+    let linkable = |row: &Row, seq: u64, why: &'static str, raw_nik: &str| -> Option<LinkQuery> {
+        let w = who?;
+        let date = parse_date(&row.get(idx[1]))?;
+        if EnrollmentStatus::parse(&row.get(idx[2])) != EnrollmentStatus::Counting {
+            return None;
+        }
+        w.query(row, seq, file, why, raw_nik, to_days(date))
+    };
     src.par_chunks(Chunk::default, |acc: &mut Chunk, row: &Row| {
         acc.rows += 1;
         if part.count > 1 {
@@ -80,6 +150,7 @@ pub fn read_file(src: &Source, file: u16, seq_base: u64, part: crate::plan::Part
                     &raw_nik,
                     "the NIK was turned into a number by a spreadsheet; re-export the NIK column as text".into(),
                 ));
+                acc.link.extend(linkable(row, seq, RejectReason::NikScientific.code(), &raw_nik));
                 return;
             }
             Err(NikError::Format) => {
@@ -89,6 +160,7 @@ pub fn read_file(src: &Source, file: u16, seq_base: u64, part: crate::plan::Part
                     &raw_nik,
                     "NIK must be exactly 16 digits with a valid date part".into(),
                 ));
+                acc.link.extend(linkable(row, seq, RejectReason::NikFormat.code(), &raw_nik));
                 return;
             }
         };
@@ -127,7 +199,7 @@ pub fn read_file(src: &Source, file: u16, seq_base: u64, part: crate::plan::Part
                 .at_nik(Some(nik)),
             ));
         }
-        acc.records.push(Record { nik, date: to_days(date), status, seq, line: row.line, file });
+        acc.records.push(Record { nik, date: to_days(date), status, seq, line: row.line, file, offset: row.offset });
     })
 }
 
@@ -143,6 +215,10 @@ pub struct Joined {
     pub after_as_of: u64,
     pub failed_status: u64,
     pub unknown_status: u64,
+    /// Orphan records that would have counted (counting status, on or before S).
+    pub counting_orphans: Vec<Record>,
+    /// Matched records chosen by the caller's `keep_matched`, with the person's index.
+    pub kept_matched: Vec<(Record, u32)>,
 }
 
 /// Join records to the accepted population (sorted by NIK), applying the
@@ -153,6 +229,7 @@ pub fn join(
     rejected_niks: &[u64],
     as_of: NaiveDate,
     log: &mut QualityLog,
+    keep_matched: &dyn Fn(&Record) -> bool,
 ) -> Joined {
     let s = to_days(as_of);
     records.par_sort_unstable_by_key(|r| (r.nik, r.seq));
@@ -166,6 +243,8 @@ pub fn join(
         after_as_of: 0,
         failed_status: 0,
         unknown_status: 0,
+        counting_orphans: Vec::new(),
+        kept_matched: Vec::new(),
     };
     let mut p = 0usize;
     for r in &records {
@@ -175,6 +254,9 @@ pub fn join(
         let name = || log.file_name(r.file).to_string();
         if p < accepted.len() && accepted[p].nik == r.nik {
             j.matched += 1;
+            if keep_matched(r) {
+                j.kept_matched.push((*r, p as u32));
+            }
             match r.status {
                 EnrollmentStatus::Failed => j.failed_status += 1,
                 EnrollmentStatus::Unknown => j.unknown_status += 1,
@@ -219,6 +301,9 @@ pub fn join(
             );
         } else {
             j.orphan += 1;
+            if r.status == EnrollmentStatus::Counting && r.date <= s {
+                j.counting_orphans.push(*r);
+            }
             let name = name();
             log.warn(
                 r.seq,

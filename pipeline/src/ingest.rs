@@ -242,6 +242,16 @@ impl Source {
         }
     }
 
+    /// Read several rows again by their `offset`s (for worklists and linkage,
+    /// after the join), in parallel; results come back in the order of `offsets`.
+    pub fn rows_at<T, F>(&self, offsets: &[u64], f: F) -> Vec<T>
+    where
+        T: Send,
+        F: Fn(u64, &Row) -> T + Sync,
+    {
+        offsets.par_iter().map(|&o| self.with_row(o, |r| f(o, r))).collect()
+    }
+
     /// Read one row again by its `offset` (for worklists, after the join).
     pub fn with_row<T>(&self, offset: u64, f: impl FnOnce(&Row) -> T) -> T {
         match &self.data {

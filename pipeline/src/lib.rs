@@ -10,6 +10,7 @@ pub mod enrollment;
 pub mod error;
 pub mod frame;
 pub mod ingest;
+pub mod link;
 pub mod manifest;
 pub mod output;
 pub mod plan;

@@ -20,6 +20,10 @@ pub struct Manifest {
     pub totals: Totals,
     pub timings_ms: BTreeMap<String, u64>,
     pub outputs: Vec<OutputInfo>,
+    /// Probabilistic linkage of recordings whose NIK cannot be joined (only
+    /// when some enrollment file says who was recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linkage: Option<crate::link::Summary>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -121,6 +125,7 @@ pub struct Parts<'a> {
     pub totals: Counts,
     pub timings: Vec<(String, u64)>,
     pub outputs: Vec<(String, bool)>,
+    pub linkage: Option<crate::link::Summary>,
 }
 
 pub fn build(p: Parts) -> Manifest {
@@ -157,6 +162,7 @@ pub fn build(p: Parts) -> Manifest {
         },
         timings_ms,
         outputs: p.outputs.into_iter().map(|(path, personal_data)| OutputInfo { path, personal_data }).collect(),
+        linkage: p.linkage,
     }
 }
 

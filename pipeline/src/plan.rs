@@ -42,6 +42,8 @@ pub struct RunConfig {
     pub write_targets: bool,
     /// Number of NIK partitions processed one after another (1 = all at once).
     pub partitions: u32,
+    /// Linkage: match probability at or above which a link is probable (0.9).
+    pub link_threshold: f64,
 }
 
 /// One NIK partition of a run: `index` of `count`.
@@ -154,6 +156,9 @@ pub fn partitions_for_budget(population: &[PathBuf], enrollment: &[PathBuf], bud
     Ok(per_row.div_ceil(room).clamp(1, 256) as u32)
 }
 
+/// Known matches used to estimate linkage's m (the lowest NIK hashes).
+const KNOWN_MATCHES: usize = 5_000;
+
 /// What the partitions add up to.
 #[derive(Default)]
 struct Acc {
@@ -180,6 +185,16 @@ struct Acc {
     /// Per domicile kecamatan: counted rows, and those whose NIK was issued elsewhere.
     counted_by_kec: BTreeMap<u64, u64>,
     movers: BTreeMap<u64, u64>,
+    /// Enrollment rows that would count but whose NIK cannot be joined, and
+    /// that say who was recorded: linkage queries (personal data).
+    link_queries: Vec<enrollment::LinkQuery>,
+    /// Known matches for linkage: (hash, NIK, as typed at recording, resident).
+    known: Vec<(u64, u64, recordlink::Record, recordlink::Record)>,
+}
+
+/// The hash that picks known matches, independent of the partitioning.
+fn known_hash(nik: u64) -> u64 {
+    (nik ^ 0x5bd1_e995).wrapping_mul(0xff51_afd7_ed55_8ccd).rotate_left(31).wrapping_mul(0xc4ce_b9fe_1a85_ec53)
 }
 
 /// Run the pipeline and write every machine output into `dir` (which must exist
@@ -253,6 +268,26 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
             (&a.area_code, &a.rt, &a.rw, &a.name, a.nik).cmp(&(&b.area_code, &b.rt, &b.rw, &b.name, b.nik))
         })
     });
+    let mut linkage = None;
+    if !acc.link_queries.is_empty() {
+        let mut eligible: BTreeMap<u64, (u64, u64)> = BTreeMap::new();
+        for (code, c) in &acc.desa {
+            let e = eligible.entry(code / 10_000).or_default();
+            e.0 += c.eligible;
+            e.1 += c.eligible_recorded;
+        }
+        acc.link_queries.sort_by_key(|q| q.seq);
+        acc.known.sort_by_key(|k| (k.0, k.1));
+        acc.known.truncate(KNOWN_MATCHES);
+        let known: Vec<(recordlink::Record, recordlink::Record)> =
+            acc.known.drain(..).map(|(_, _, a, b)| (a, b)).collect();
+        let link_cfg = recordlink::Config { threshold: cfg.link_threshold, ..recordlink::Config::default() };
+        let (summary, files) = stage(&mut timings, "linkage", || {
+            crate::link::run(dir, &acc.link_queries, &targets, &known, &eligible, |f| log.file_name(f).to_string(), &link_cfg)
+        })?;
+        outputs.extend(files);
+        linkage = Some(summary);
+    }
     if cfg.write_targets {
         for f in stage(&mut timings, "write_targets", || output::write_targets(dir, &targets))? {
             outputs.push((f, true));
@@ -346,6 +381,7 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
         totals: total,
         timings,
         outputs,
+        linkage,
     });
     manifest.check()?;
     manifest::write(&dir.join("manifest.json"), &manifest)?;
@@ -398,6 +434,9 @@ fn run_partition(
 
     // 3. Enrollment: validate, then join by NIK as of S.
     let mut records = Vec::new();
+    // Files that say who was recorded stay open until the join, to read their orphan rows again.
+    let mut named_sources: Vec<(u16, Source, enrollment::WhoColumns)> = Vec::new();
+    let s_days = to_days(cfg.as_of);
     for (k, path) in enrollment.iter().enumerate() {
         let f = population.len() + k;
         let src = stage(timings, "read_enrollment", || Source::open_hashed(path, first))?;
@@ -407,6 +446,7 @@ fn run_partition(
         for c in chunks {
             rows += c.rows;
             acc.enr_rejected += c.rejects.len() as u64;
+            acc.link_queries.extend(c.link.into_iter().filter(|q| q.date <= s_days));
             records.extend(c.records);
             for (s, i) in c.rejects {
                 log.reject(s, i);
@@ -419,9 +459,18 @@ fn run_partition(
             acc.enr_rows += rows;
             acc.inputs_enr.push(InputInfo::new("enrollment", &src, rows));
         }
+        if let Some(who) = enrollment::WhoColumns::of(&src) {
+            named_sources.push((f as u16, src, who));
+        }
     }
-    let joined =
-        stage(timings, "join", || enrollment::join(records, &resolved.accepted, &resolved.rejected_niks, cfg.as_of, log));
+    // Recordings that joined by NIK and say who was recorded are known
+    // matches for linkage (to estimate m); a fixed 1/8 of them by NIK hash,
+    // so the sample does not depend on the partitioning.
+    let named: Vec<u16> = named_sources.iter().map(|(f, _, _)| *f).collect();
+    let keep_matched = |r: &enrollment::Record| named.contains(&r.file) && known_hash(r.nik) < u64::MAX / 8;
+    let joined = stage(timings, "join", || {
+        enrollment::join(records, &resolved.accepted, &resolved.rejected_niks, cfg.as_of, log, &keep_matched)
+    });
     acc.matched += joined.matched;
     acc.orphan += joined.orphan;
     acc.of_rejected_row += joined.of_rejected_row;
@@ -429,6 +478,57 @@ fn run_partition(
     acc.after_as_of += joined.after_as_of;
     acc.failed_status += joined.failed_status;
     acc.unknown_status += joined.unknown_status;
+    for (f, src, who) in &named_sources {
+        let mut mine: Vec<&enrollment::Record> = joined.counting_orphans.iter().filter(|r| r.file == *f).collect();
+        mine.sort_unstable_by_key(|r| r.offset);
+        let offsets: Vec<u64> = mine.iter().map(|r| r.offset).collect();
+        let qs = src.rows_at(&offsets, |_, row| who.query(row, 0, *f, "ENROLLMENT_ORPHAN", "", 0));
+        for (r, q) in mine.into_iter().zip(qs) {
+            acc.link_queries.extend(q.map(|q| enrollment::LinkQuery {
+                seq: r.seq,
+                line: r.line,
+                raw_nik: data_schema::nik::format_nik(r.nik),
+                date: r.date,
+                ..q
+            }));
+        }
+    }
+    if !joined.kept_matched.is_empty() {
+        // The typed side from the enrollment row, the resident's side from the population row.
+        let mut typed = Vec::new();
+        for (f, src, who) in &named_sources {
+            let mine: Vec<&(enrollment::Record, u32)> = joined.kept_matched.iter().filter(|(r, _)| r.file == *f).collect();
+            let offsets: Vec<u64> = mine.iter().map(|(r, _)| r.offset).collect();
+            let qs = src.rows_at(&offsets, |_, row| who.query(row, 0, *f, "", "", 0));
+            typed.extend(mine.into_iter().zip(qs).filter_map(|((r, p), q)| q.map(|q| (r.nik, *p, q))));
+        }
+        let name_col = |f: usize| {
+            let k = pcol::ALL.iter().position(|x| x.name == pcol::NAMA.name).unwrap();
+            pop_columns[f].idx[k]
+        };
+        for (f, src) in pop_sources.iter().enumerate() {
+            let mut mine: Vec<&(u64, u32, enrollment::LinkQuery)> =
+                typed.iter().filter(|(_, p, _)| resolved.accepted[*p as usize].file as usize == f).collect();
+            mine.sort_by_key(|(_, p, _)| resolved.accepted[*p as usize].offset);
+            let offsets: Vec<u64> = mine.iter().map(|(_, p, _)| resolved.accepted[*p as usize].offset).collect();
+            let ni = name_col(f);
+            let names = src.rows_at(&offsets, |_, row| row.get(ni).trim().to_string());
+            for ((nik, p, q), name) in mine.into_iter().zip(names) {
+                let c = &resolved.accepted[*p as usize];
+                let resident = recordlink::Record {
+                    id: *nik,
+                    name,
+                    birth: Some(c.birth),
+                    female: Some(c.flags & F_FEMALE != 0),
+                    area: Some(c.area),
+                };
+                let as_typed =
+                    recordlink::Record { id: *nik, name: q.name.clone(), birth: q.birth, female: q.female, area: q.area };
+                acc.known.push((known_hash(*nik), *nik, as_typed, resident));
+            }
+        }
+    }
+    drop(named_sources);
 
     // 4. Area codes, classification, aggregation, trend and worklist rows.
     let regions = Regions::get();
@@ -538,27 +638,40 @@ fn build_targets(
         let k = pcol::ALL.iter().position(|x| x.name == spec.name).unwrap();
         cols[f].idx[k]
     };
-    accepted
+    // Who is on the worklist, per input file, in file order.
+    let chosen: Vec<(usize, bool)> = accepted
         .par_iter()
         .zip(first_counting.par_iter())
-        .filter_map(|(c, &fc)| {
+        .enumerate()
+        .filter_map(|(i, (c, &fc))| {
             let cl = class_of(c, dates)?;
-            if !cl.eligible || fc != i32::MAX {
-                return None;
-            }
-            let f = c.file as usize;
-            let (name, rt, rw, address) = sources[f].with_row(c.offset, |r| {
-                (
-                    r.get(idx(f, pcol::NAMA)).trim().to_string(),
-                    r.get(idx(f, pcol::NO_RT)).trim().to_string(),
-                    r.get(idx(f, pcol::NO_RW)).trim().to_string(),
-                    r.get(idx(f, pcol::ALAMAT)).trim().to_string(),
-                )
-            });
+            (cl.eligible && fc == i32::MAX).then_some((i, cl.first_time))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(chosen.len());
+    for (f, src) in sources.iter().enumerate() {
+        let mut mine: Vec<(u64, usize, bool)> = chosen
+            .iter()
+            .filter(|(i, _)| accepted[*i].file as usize == f)
+            .map(|&(i, ft)| (accepted[i].offset, i, ft))
+            .collect();
+        mine.sort_unstable();
+        let offsets: Vec<u64> = mine.iter().map(|m| m.0).collect();
+        let (ni, ri, wi, ai) = (idx(f, pcol::NAMA), idx(f, pcol::NO_RT), idx(f, pcol::NO_RW), idx(f, pcol::ALAMAT));
+        let fields = src.rows_at(&offsets, |_, r| {
+            (
+                r.get(ni).trim().to_string(),
+                r.get(ri).trim().to_string(),
+                r.get(wi).trim().to_string(),
+                r.get(ai).trim().to_string(),
+            )
+        });
+        out.par_extend(mine.into_par_iter().zip(fields.into_par_iter()).map(|((_, i, first_time), (name, rt, rw, address))| {
+            let c = &accepted[i];
             let birth = from_days(c.birth);
             let rf = to_days(recordable_from(birth));
             let area = AreaCode(c.area);
-            Some(Target {
+            Target {
                 nik: c.nik,
                 name,
                 sex: if c.flags & F_FEMALE != 0 { "P" } else { "L" },
@@ -571,8 +684,9 @@ fn build_targets(
                 rt,
                 rw,
                 address,
-                category: if cl.first_time { "first_time" } else { "backlog" },
-            })
-        })
-        .collect()
+                category: if first_time { "first_time" } else { "backlog" },
+            }
+        }));
+    }
+    out
 }

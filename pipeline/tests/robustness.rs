@@ -30,6 +30,7 @@ fn cfg(pop: PathBuf, enr: PathBuf) -> RunConfig {
         max_reject_rate: 1.0,
         write_targets: true,
         partitions: 1,
+        link_threshold: 0.9,
     }
 }
 

@@ -434,6 +434,8 @@ pub fn apply(dir: &Path, cfg: &RunConfig, res: &RunResult, o: &Options) -> anyho
         let kdir = rdir.join("kecamatan");
         privacy::restricted_dir(&kdir)?;
         let hk = worklist::headers(worklist::Kind::Kecamatan, o.lang, s);
+        // One file per kecamatan, written in parallel (rows are already sorted by area).
+        let mut ranges = Vec::new();
         let mut i = 0;
         while i < listed.len() {
             let kc = kec_of(&listed[i].area_code);
@@ -441,19 +443,31 @@ pub fn apply(dir: &Path, cfg: &RunConfig, res: &RunResult, o: &Options) -> anyho
             while j < listed.len() && kec_of(&listed[j].area_code) == kc {
                 j += 1;
             }
-            let kname = kecs.iter().find(|c| c.code == kc).map(|c| c.name.clone()).unwrap_or_default();
-            let rows: Vec<Vec<worklist::Cell>> = listed[i..j]
-                .iter()
-                .enumerate()
-                .map(|(n, t)| worklist::row(worklist::Kind::Kecamatan, o.lang, n + 1, t, &nik_text(t.nik), student_of.get(&t.nik)))
-                .collect();
-            let stem = kdir.join(format!("{}_{}", kc, worklist::slug(&kname)));
-            let title = text::worklist_title(o.lang, &format!("{kname} ({kc})"), s, e);
-            for p in worklist::write(&stem, &title, note, &hk, &rows)? {
+            ranges.push((i, j, kc));
+            i = j;
+        }
+        use rayon::prelude::*;
+        let written: Vec<anyhow::Result<[std::path::PathBuf; 2]>> = ranges
+            .par_iter()
+            .map(|(i, j, kc)| {
+                let kname = kecs.iter().find(|c| &c.code == kc).map(|c| c.name.clone()).unwrap_or_default();
+                let rows: Vec<Vec<worklist::Cell>> = listed[*i..*j]
+                    .iter()
+                    .enumerate()
+                    .map(|(n, t)| {
+                        worklist::row(worklist::Kind::Kecamatan, o.lang, n + 1, t, &nik_text(t.nik), student_of.get(&t.nik))
+                    })
+                    .collect();
+                let stem = kdir.join(format!("{}_{}", kc, worklist::slug(&kname)));
+                let title = text::worklist_title(o.lang, &format!("{kname} ({kc})"), s, e);
+                worklist::write(&stem, &title, note, &hk, &rows)
+            })
+            .collect();
+        for w in written {
+            for p in w? {
                 outputs.push((rel(dir, &p), true));
             }
             kec_files += 1;
-            i = j;
         }
         let mut school_files = 0u64;
         if let Some(r) = &roster {

@@ -29,6 +29,7 @@ pub fn run(a: DemoArgs) -> Result<()> {
         population: vec![pop],
         enrollment: vec![enr],
         partitions,
+        link_threshold: a.opts.link_threshold,
         election: chrono::NaiveDate::from_ymd_opt(2024, 11, 27).unwrap(),
         as_of: chrono::NaiveDate::from_ymd_opt(2024, 8, 26).unwrap(),
         max_reject_rate: a.opts.max_reject_rate,

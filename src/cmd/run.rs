@@ -39,6 +39,11 @@ pub struct JobOptions {
     /// one after another, with identical results.
     #[arg(long, value_name = "SIZE", default_value = "50%", value_parser = super::parse_size)]
     pub memory_budget: u64,
+    /// Probabilistic linkage of recordings whose NIK cannot be joined (when the
+    /// enrollment file has NAMA_LGKP): links at or above this match
+    /// probability are "probable" (linkage.csv, coverage_range.csv).
+    #[arg(long, value_name = "P", default_value_t = 0.9)]
+    pub link_threshold: f64,
     /// Process the data in exactly N NIK partitions (overrides --memory-budget).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
     pub partitions: Option<u32>,
@@ -95,6 +100,7 @@ pub fn run(a: RunArgs) -> Result<()> {
         max_reject_rate: a.opts.max_reject_rate,
         write_targets: !a.opts.no_pii,
         partitions,
+        link_threshold: a.opts.link_threshold,
     };
     let plan = a.opts.plan.to_options(&a.opts);
     execute_planned(&cfg, &a.out, &a.opts.report, Some(&plan))
