@@ -566,3 +566,36 @@ fn worklist_window_keeps_the_backlog_and_first_timers_in_the_window() {
     }
     assert_eq!(listed, expected);
 }
+
+/// The report shows the plan (one row per kecamatan the plan ranks, in rank
+/// order, with its allocated unit-days) and the quality checks from
+/// `quality.csv`.
+#[test]
+fn report_shows_the_plan_and_the_quality_checks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("demo");
+    run_ok(&["demo", "--out", out.to_str().unwrap(), "--units", "2"]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let start = html.find("id=\"rencana\"").expect("no plan section in report.html");
+    let section = &html[start..];
+    let table = &section[..section.find("</table>").unwrap()];
+    let mut ranked: Vec<_> = rows(&out.join("plan_summary.csv"))
+        .into_iter()
+        .filter(|r| !r["priority_rank"].is_empty())
+        .collect();
+    ranked.sort_by_key(|r| r["priority_rank"].parse::<u32>().unwrap());
+    assert!(!ranked.is_empty());
+    let body_rows: Vec<&str> = table.split("<tr>").skip(2).collect();
+    assert_eq!(body_rows.len(), ranked.len(), "one table row per ranked kecamatan");
+    for (row, r) in body_rows.iter().zip(&ranked) {
+        assert!(row.contains(&format!("<td>{}</td>", r["area_name"])), "{row} vs {}", r["area_name"]);
+        assert!(row.contains(&format!("<td class=\"n\">{}</td>", r["unit_days_allocated"])), "{row}");
+    }
+    let sentence = std::fs::read_to_string(out.join("plan.txt")).unwrap().lines().nth(2).unwrap().to_string();
+    assert!(section.contains(&sentence), "plan sentence missing: {sentence}");
+    // Quality checks: the demo is a sample of Mimika, so LOW against the official total.
+    let q = &html[html.find("id=\"kualitas\"").unwrap()..];
+    assert!(q.contains("Jumlah penduduk dibanding data resmi"));
+    assert!(q.contains("Kabupaten Mimika") && q.contains("<strong>LOW</strong>"));
+    assert!(q.contains("<strong>WORST</strong>"));
+}

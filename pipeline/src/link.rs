@@ -2,7 +2,7 @@
 //! (issue 6), run once over all partitions: queries are the rows that would
 //! have counted but carry a damaged NIK (rejected) or an unknown one (orphan),
 //! and say who was recorded; candidates are the eligible residents without
-//! KTP-el (the worklist rows). Fellegi–Sunter scoring lives in the `linkage`
+//! KTP-el (the worklist rows). Fellegi–Sunter scoring lives in the `recordlink`
 //! crate. Exact-NIK results never change: the coverage tables stay as they
 //! are; `coverage_range.csv` gives coverage from exact NIK only up to exact +
 //! probable links.

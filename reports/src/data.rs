@@ -78,6 +78,36 @@ pub struct Data {
     pub desa: Vec<Row>,
     pub trend: Option<Vec<TrendRow>>,
     pub manifest: Option<Manifest>,
+    /// Other aggregate tables of the run, when present: `quality.csv`,
+    /// `plan_summary.csv`, `coverage_range.csv` (header → value per row).
+    pub quality: Vec<Record>,
+    pub plan_summary: Vec<Record>,
+    pub coverage_range: Vec<Record>,
+    /// The plan's headline sentence (line 3 of `plan.txt`).
+    pub plan_sentence: Option<String>,
+}
+
+/// One row of a table read by header name.
+pub type Record = std::collections::BTreeMap<String, String>;
+
+/// All rows of an optional CSV table (empty when the file is absent).
+fn read_records(path: &Path) -> Result<Vec<Record>, ReportError> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let mut rdr = open_csv(path)?;
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| table_err(path, 1, e.to_string()))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .collect();
+    let mut out = Vec::new();
+    for (n, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| table_err(path, n as u64 + 2, e.to_string()))?;
+        out.push(headers.iter().cloned().zip(rec.iter().map(String::from)).collect());
+    }
+    Ok(out)
 }
 
 impl Data {
@@ -104,6 +134,13 @@ impl Data {
             } else {
                 None
             },
+            quality: read_records(&dir.join("quality.csv"))?,
+            plan_summary: read_records(&dir.join("plan_summary.csv"))?,
+            coverage_range: read_records(&dir.join("coverage_range.csv"))?,
+            plan_sentence: std::fs::read_to_string(dir.join("plan.txt"))
+                .ok()
+                .and_then(|t| t.lines().nth(2).map(|l| l.trim().to_string()))
+                .filter(|l| !l.is_empty()),
         })
     }
 

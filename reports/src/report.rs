@@ -166,6 +166,7 @@ fn build(ctx: &Ctx, figs: &[Figure]) -> String {
     }
     projection_table(ctx, &mut h);
     fig(&mut h, &Section::Trend);
+    plan(ctx, &mut h);
 
     let _ = writeln!(
         h,
@@ -355,6 +356,13 @@ fn toc(ctx: &Ctx, h: &mut String) {
         "<li><a href=\"#tren\">{}</a></li>",
         l.t("Tren dan proyeksi", "Trend and projection")
     );
+    if !ctx.data.plan_summary.is_empty() {
+        let _ = write!(
+            h,
+            "<li><a href=\"#rencana\">{}</a></li>",
+            l.t("Rencana perekaman", "Recording plan")
+        );
+    }
     let _ = write!(h, "<li><a href=\"#peta\">{}</a></li>", l.t("Peta", "Maps"));
     let _ = write!(
         h,
@@ -552,6 +560,69 @@ fn projection_table(ctx: &Ctx, h: &mut String) {
             esc(&if hide && f.is_suppressed(p.rate.round() as u64) { format!("<{}", f.suppress_below.unwrap_or(0)) } else { f.dec(p.rate, 1) }),
             esc(&p.projected_pct.map(|x| f.pct(x)).unwrap_or_else(|| "–".into())),
             esc(&p.needed_rate.map(|x| f.dec(x.ceil(), 0)).unwrap_or_else(|| "–".into()))
+        );
+    }
+    h.push_str("</tbody></table>\n");
+}
+
+/// The drive plan from `plan_summary.csv` (aggregate: kecamatan, counts, days).
+fn plan(ctx: &Ctx, h: &mut String) {
+    let l = ctx.lang();
+    let f = ctx.fmt;
+    let d = ctx.data;
+    if d.plan_summary.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        h,
+        "<h2 class=\"newpage\" id=\"rencana\">{}</h2>",
+        l.t("Rencana perekaman (jemput bola)", "Recording drive plan")
+    );
+    if let Some(s) = &d.plan_sentence {
+        let _ = write!(h, "<p class=\"lead\"><strong>{}</strong></p>", esc(s));
+    }
+    let get = |r: &crate::data::Record, k: &str| r.get(k).cloned().unwrap_or_default();
+    let num = |r: &crate::data::Record, k: &str| r.get(k).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let mut rows: Vec<&crate::data::Record> = d.plan_summary.iter().filter(|r| !get(r, "priority_rank").is_empty()).collect();
+    rows.sort_by_key(|r| num(r, "priority_rank"));
+    let _ = write!(
+        h,
+        "<p>{}</p><table><thead><tr><th class=\"n\">#</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(l.t(
+            "Kecamatan di bawah target, selisih terbesar lebih dulu; unit-hari dialokasikan sampai hari kerja habis. Daftar nama ada di restricted/ dan tidak dimuat di laporan ini.",
+            "Kecamatan below target, largest gap first; unit-days are allocated until the working days run out. The named worklists are in restricted/ and not part of this report."
+        )),
+        l.t("Kecamatan", "Kecamatan"),
+        l.t("Cakupan sekarang", "Coverage now"),
+        l.t("Perekaman perlu", "Recordings needed"),
+        l.t("Unit-hari dialokasikan", "Unit-days allocated"),
+        l.t("Perekaman dijadwalkan", "Recordings planned"),
+        l.t("Cakupan setelah rencana", "Coverage after plan"),
+        l.t("Tanggal", "Dates"),
+        l.t("Mencapai target", "Reaches target")
+    );
+    let pct = |r: &crate::data::Record, k: &str| {
+        r.get(k).and_then(|v| v.parse::<f64>().ok()).map(|x| f.pct(x)).unwrap_or_else(|| "–".into())
+    };
+    for r in rows {
+        let dates = match (get(r, "first_day"), get(r, "last_day")) {
+            (a, b) if a.is_empty() => b,
+            (a, b) if a == b || b.is_empty() => a,
+            (a, b) => format!("{a} – {b}"),
+        };
+        let yes = get(r, "reaches_target") == "true";
+        let _ = write!(
+            h,
+            "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&get(r, "priority_rank")),
+            esc(&get(r, "area_name")),
+            esc(&pct(r, "eligible_coverage_pct")),
+            esc(&f.count(num(r, "recordings_needed"))),
+            f.int(num(r, "unit_days_allocated")),
+            esc(&f.count(num(r, "planned_recordings"))),
+            esc(&pct(r, "coverage_pct_after_plan")),
+            esc(&dates),
+            if yes { l.t("ya", "yes") } else { l.t("<strong>tidak</strong>", "<strong>no</strong>") }
         );
     }
     h.push_str("</tbody></table>\n");
@@ -829,6 +900,114 @@ fn quality(ctx: &Ctx, h: &mut String) {
         l.t("Peringatan, per jenis", "Warnings, by kind"),
         m.counts(None, "warnings_by_kind"),
     );
+    quality_checks(ctx, h);
+}
+
+/// Checks from `quality.csv` (aggregate) and the coverage range from linkage.
+fn quality_checks(ctx: &Ctx, h: &mut String) {
+    let l = ctx.lang();
+    let f = ctx.fmt;
+    let d = ctx.data;
+    let get = |r: &crate::data::Record, k: &str| r.get(k).cloned().unwrap_or_default();
+    let num = |r: &crate::data::Record, k: &str| r.get(k).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let pct = |r: &crate::data::Record, k: &str| {
+        r.get(k).and_then(|v| v.parse::<f64>().ok()).map(|x| f.pct(x)).unwrap_or_else(|| "–".into())
+    };
+    let table = |h: &mut String, title: &str, note: &str, head: [&str; 5], rows: &[&crate::data::Record], first: &dyn Fn(&crate::data::Record) -> String| {
+        if rows.is_empty() {
+            return;
+        }
+        let _ = write!(
+            h,
+            "<h3>{}</h3><p class=\"note\">{}</p><table><thead><tr><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th></tr></thead><tbody>",
+            esc(title), esc(note), head[0], head[1], head[2], head[3], head[4]
+        );
+        for r in rows {
+            let flag = get(r, "flag");
+            let flag = if matches!(flag.as_str(), "OK" | "") { esc(&flag) } else { format!("<strong>{}</strong>", esc(&flag)) };
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                esc(&first(r)),
+                esc(&f.count(num(r, "count"))),
+                esc(&f.count(num(r, "denominator"))),
+                esc(&pct(r, "pct")),
+                flag
+            );
+        }
+        h.push_str("</tbody></table>");
+    };
+    let of = |check: &str| -> Vec<&crate::data::Record> { d.quality.iter().filter(|r| get(r, "check") == check).collect() };
+    let area = |r: &crate::data::Record| format!("{} {}", get(r, "area_code"), get(r, "area_name")).trim().to_string();
+    table(
+        h,
+        l.t("Jumlah penduduk dibanding data resmi", "Residents against official totals"),
+        l.t(
+            "Penduduk yang dihitung per kabupaten/kota dibanding jumlah resmi Kemendagri; LOW/HIGH bila selisih lebih dari 10% (ekspor satu kecamatan atau sampel memang LOW).",
+            "Counted residents per regency/city against the official Kemendagri total; LOW/HIGH beyond 10% (an export of one kecamatan or a sample is expectedly LOW)."
+        ),
+        [l.t("Kabupaten/kota", "Regency/city"), l.t("Dihitung", "Counted"), l.t("Resmi", "Official"), "%", l.t("Tanda", "Flag")],
+        &of("residents_vs_official"),
+        &area,
+    );
+    let files = of("file_not_counted");
+    let file_name = |r: &crate::data::Record| {
+        let d = get(r, "detail");
+        d.split("; ").next().unwrap_or(&d).to_string()
+    };
+    table(
+        h,
+        l.t("Berkas dengan baris tidak dihitung", "Files with rows not counted"),
+        l.t(
+            "Baris ditolak atau kembar per berkas masukan; nomor barisnya ada di quality.csv dan rejects.csv.",
+            "Rejected or duplicate rows per input file; their line numbers are in quality.csv and rejects.csv."
+        ),
+        [l.t("Berkas", "File"), l.t("Tidak dihitung", "Not counted"), l.t("Baris", "Rows"), "%", l.t("Tanda", "Flag")],
+        &files,
+        &file_name,
+    );
+    let mut movers = of("nik_region_differs");
+    movers.sort_by(|a, b| num(b, "count").cmp(&num(a, "count")).then_with(|| get(a, "area_code").cmp(&get(b, "area_code"))));
+    movers.truncate(10);
+    table(
+        h,
+        l.t("Penduduk pindahan (wilayah NIK berbeda dari domisili)", "Movers (NIK region differs from domicile)"),
+        l.t("Sepuluh kecamatan dengan jumlah terbanyak.", "The ten kecamatan with the most."),
+        [l.t("Kecamatan", "Kecamatan"), l.t("Pindahan", "Movers"), l.t("Penduduk", "Residents"), "%", l.t("Tanda", "Flag")],
+        &movers,
+        &area,
+    );
+    let over: Vec<&crate::data::Record> = of("coverage_over_100");
+    table(
+        h,
+        l.t("Cakupan lebih dari 100%", "Coverage over 100%"),
+        l.t("Wilayah dengan jumlah sudah rekam melebihi penyebutnya (tidak mungkin).", "Areas where recorded exceeds its denominator (impossible)."),
+        [l.t("Tingkat", "Level"), l.t("Wilayah", "Areas"), l.t("Semua", "All"), "%", l.t("Tanda", "Flag")],
+        &over,
+        &|r: &crate::data::Record| get(r, "level"),
+    );
+    if let Some(all) = d.coverage_range.iter().find(|r| get(r, "level") == "all") {
+        let _ = write!(
+            h,
+            "<h3>{}</h3><p>{}</p>",
+            esc(l.t("Rentang cakupan dengan pencocokan nama", "Coverage range with name linkage")),
+            esc(&format!(
+                "{} {} … {} ({} {}; {})",
+                l.t("Cakupan pemilih:", "Voter coverage:"),
+                pct(all, "eligible_coverage_pct"),
+                pct(all, "eligible_coverage_pct_with_probable"),
+                f.count(num(all, "probable_links")),
+                l.t(
+                    "rekaman dengan NIK rusak/tidak dikenal cocok dengan penduduk belum rekam",
+                    "recordings with a damaged/unknown NIK probably match unrecorded residents"
+                ),
+                l.t(
+                    "angka resmi tetap berdasarkan NIK; periksa linkage.csv",
+                    "the official figures stay NIK-based; check linkage.csv"
+                )
+            ))
+        );
+    }
 }
 
 fn parameters(ctx: &Ctx, h: &mut String) {
