@@ -594,18 +594,23 @@ fn plan(ctx: &Ctx, h: &mut String) {
         )),
         l.t("Kecamatan", "Kecamatan"),
         l.t("Cakupan sekarang", "Coverage now"),
-        l.t("Perekaman perlu", "Recordings needed"),
-        l.t("Unit-hari dialokasikan", "Unit-days allocated"),
-        l.t("Perekaman dijadwalkan", "Recordings planned"),
+        l.t("Perlu direkam", "Recordings needed"),
+        l.t("Unit-hari", "Unit-days"),
+        l.t("Dijadwalkan", "Planned"),
         l.t("Cakupan setelah rencana", "Coverage after plan"),
         l.t("Tanggal", "Dates"),
-        l.t("Mencapai target", "Reaches target")
+        l.t("Capai target", "Reaches target")
     );
     let pct = |r: &crate::data::Record, k: &str| {
         r.get(k).and_then(|v| v.parse::<f64>().ok()).map(|x| f.pct(x)).unwrap_or_else(|| "–".into())
     };
     for r in rows {
-        let dates = match (get(r, "first_day"), get(r, "last_day")) {
+        // 2024-08-27 → 27/08 (the year is the plan's; keeps the table on A4).
+        let short = |d: String| match (d.get(8..10), d.get(5..7)) {
+            (Some(dd), Some(mm)) if d.len() == 10 => format!("{dd}/{mm}"),
+            _ => d,
+        };
+        let dates = match (short(get(r, "first_day")), short(get(r, "last_day"))) {
             (a, b) if a.is_empty() => b,
             (a, b) if a == b || b.is_empty() => a,
             (a, b) => format!("{a} – {b}"),
@@ -613,7 +618,7 @@ fn plan(ctx: &Ctx, h: &mut String) {
         let yes = get(r, "reaches_target") == "true";
         let _ = write!(
             h,
-            "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td style=\"white-space:nowrap\">{}</td><td>{}</td></tr>",
             esc(&get(r, "priority_rank")),
             esc(&get(r, "area_name")),
             esc(&pct(r, "eligible_coverage_pct")),
