@@ -1,11 +1,14 @@
 //! Every use of polars in cakupan lives in this module, behind a small API of
 //! our own, so that polars version churn stays in one place.
 //!
-//! * [`read_parquet_strings`]: a Parquet file as string columns (the validator
-//!   reads every input as text, as the contract's rules are about text).
+//! * [`ParquetFile`]: a Parquet file read in slices as string columns (the
+//!   validator reads every input as text, as the contract's rules are about text).
 //! * [`write_parquet`]: our own column vectors to a Parquet file.
 
 use polars::prelude::*;
+
+/// The Arrow array behind a one-chunk string column.
+type Utf8ViewArray = <StringType as PolarsDataType>::Array;
 use std::fs::File;
 use std::path::Path;
 
@@ -46,7 +49,9 @@ pub fn write_parquet(path: &Path, cols: Vec<(&str, Col)>) -> Result<(), String> 
 /// integers their digits, nulls empty strings.
 pub struct StringTable {
     pub headers: Vec<String>,
-    cols: Vec<StringChunked>,
+    /// `None`: a column not read (a projection); its cells read as `""`.
+    /// Kept as the bare Arrow array (one chunk) for cheap cell access.
+    cols: Vec<Option<Utf8ViewArray>>,
     height: usize,
 }
 
@@ -57,13 +62,76 @@ impl StringTable {
 
     /// Cell `(row, col)` as text; `""` for null.
     pub fn get(&self, row: usize, col: usize) -> &str {
-        self.cols[col].get(row).unwrap_or("")
+        self.cols[col].as_ref().and_then(|a| a.get(row)).unwrap_or("")
     }
 }
 
+/// A Parquet file opened for reading in slices: the footer (schema, row
+/// groups) is read once; [`ParquetFile::read_slice`] decodes only the row
+/// groups a slice touches, so a large file never has to be held whole as text.
+pub struct ParquetFile {
+    path: std::path::PathBuf,
+    meta: polars::io::parquet::metadata::FileMetadataRef,
+    pub headers: Vec<String>,
+    pub height: usize,
+}
+
+impl ParquetFile {
+    pub fn open(path: &Path) -> Result<ParquetFile, String> {
+        let f = File::open(path).map_err(|e| e.to_string())?;
+        if f.metadata().map_err(|e| e.to_string())?.len() == 0 {
+            return Err("the file is empty (0 bytes), not a Parquet file".into());
+        }
+        let mut r = ParquetReader::new(f);
+        let schema = r.schema().map_err(|e| e.to_string())?;
+        let height = r.num_rows().map_err(|e| e.to_string())?;
+        let meta = r.get_metadata().map_err(|e| e.to_string())?.clone();
+        let headers = schema.iter_names().map(|n| n.to_string()).collect();
+        Ok(ParquetFile { path: path.to_path_buf(), meta, headers, height })
+    }
+
+    /// Rows per row group, in file order.
+    pub fn row_groups(&self) -> Vec<usize> {
+        self.meta.row_groups.iter().map(|g| g.num_rows()).collect()
+    }
+
+    /// Rows `start .. start + len` as text columns; with `columns`, only
+    /// those columns are decoded (the others read as empty cells).
+    pub fn read_slice(&self, start: usize, len: usize, columns: Option<&[usize]>) -> Result<StringTable, String> {
+        let f = File::open(&self.path).map_err(|e| e.to_string())?;
+        let mut r = ParquetReader::new(f);
+        r.set_metadata(self.meta.clone());
+        let mut r = r.with_slice(Some((start, len)));
+        if let Some(c) = columns {
+            let mut c: Vec<usize> = c.iter().copied().filter(|&i| i < self.headers.len()).collect();
+            c.sort_unstable();
+            c.dedup();
+            r = r.with_projection(Some(c));
+        }
+        let df = r.finish().map_err(|e| e.to_string())?;
+        let mut t = to_strings(df)?;
+        if columns.is_some() {
+            // Back to the file's column positions.
+            let mut cols: Vec<Option<Utf8ViewArray>> = vec![None; self.headers.len()];
+            for (name, c) in t.headers.iter().zip(t.cols.drain(..)) {
+                if let Some(k) = self.headers.iter().position(|h| h == name) {
+                    cols[k] = c;
+                }
+            }
+            t = StringTable { headers: self.headers.clone(), cols, height: t.height };
+        }
+        Ok(t)
+    }
+}
+
+/// A whole Parquet file as text columns.
 pub fn read_parquet_strings(path: &Path) -> Result<StringTable, String> {
     let f = File::open(path).map_err(|e| e.to_string())?;
     let df = ParquetReader::new(f).finish().map_err(|e| e.to_string())?;
+    to_strings(df)
+}
+
+fn to_strings(df: DataFrame) -> Result<StringTable, String> {
     let height = df.height();
     let mut headers = Vec::new();
     let mut cols = Vec::new();
@@ -74,7 +142,8 @@ pub fn read_parquet_strings(path: &Path) -> Result<StringTable, String> {
             DataType::Float32 | DataType::Float64 => float_as_text(s)?,
             _ => s.cast(&DataType::String).map_err(|e| e.to_string())?,
         };
-        cols.push(s.str().map_err(|e| e.to_string())?.rechunk().into_owned());
+        let ca = s.str().map_err(|e| e.to_string())?.rechunk().into_owned();
+        cols.push(Some(ca.downcast_as_array().clone()));
     }
     Ok(StringTable { headers, cols, height })
 }

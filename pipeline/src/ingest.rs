@@ -7,7 +7,7 @@
 //! an officer sees in an editor.
 
 use crate::error::PipelineError;
-use crate::frame::{self, StringTable};
+use crate::frame::{ParquetFile, StringTable};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -18,8 +18,12 @@ use std::path::{Path, PathBuf};
 const CHUNK_BYTES: usize = 8 << 20;
 /// Rows per parallel chunk for Parquet and XLSX.
 const CHUNK_ROWS: usize = 65_536;
+/// Rows of a Parquet file decoded at a time (whole row groups up to about
+/// this many rows): the file is never held whole as text.
+const PARQUET_BATCH_ROWS: usize = 262_144;
 
-/// An input file, opened and held in memory.
+/// An input file, opened: CSV and XLSX held in memory, Parquet read in
+/// batches of row groups when visited.
 pub struct Source {
     pub path: PathBuf,
     /// The path as the user gave it, used in rejects and warnings.
@@ -32,7 +36,7 @@ pub struct Source {
 
 enum Data {
     Csv { buf: Vec<u8>, delim: u8, chunks: Vec<(usize, usize, u64)> },
-    Parquet(StringTable),
+    Parquet { file: ParquetFile, batches: Vec<(usize, usize)> },
     Xlsx(Vec<Vec<String>>),
 }
 
@@ -147,8 +151,9 @@ impl Source {
         };
         let (headers, data) = match ext.as_str() {
             "parquet" | "pq" => {
-                let t = frame::read_parquet_strings(path).map_err(unreadable)?;
-                (t.headers.clone(), Data::Parquet(t))
+                let file = ParquetFile::open(path).map_err(unreadable)?;
+                let batches = parquet_batches(&file.row_groups(), PARQUET_BATCH_ROWS);
+                (file.headers.clone(), Data::Parquet { file, batches })
             }
             "xlsx" | "xlsm" | "xls" | "ods" => {
                 let mut rows = read_xlsx(path).map_err(unreadable)?;
@@ -167,7 +172,7 @@ impl Source {
     pub fn format(&self) -> &'static str {
         match self.data {
             Data::Csv { .. } => "csv",
-            Data::Parquet(_) => "parquet",
+            Data::Parquet { .. } => "parquet",
             Data::Xlsx(_) => "xlsx",
         }
     }
@@ -215,18 +220,52 @@ impl Source {
                     Ok(acc)
                 })
                 .collect(),
-            Data::Parquet(t) => Ok((0..t.height())
-                .step_by(CHUNK_ROWS)
-                .collect::<Vec<_>>()
-                .par_iter()
-                .map(|&s| {
-                    let mut acc = init();
-                    for r in s..(s + CHUNK_ROWS).min(t.height()) {
-                        f(&mut acc, &Row { line: r as u64 + 2, offset: r as u64, cells: Cells::Parquet(t, r) });
+            Data::Parquet { file, batches } => {
+                // Decode the next batch on a thread of its own while this one
+                // is validated, so that decoding and validation overlap.
+                let read = |k: usize| -> Result<StringTable, PipelineError> {
+                    let (start, len) = batches[k];
+                    let t = file.read_slice(start, len, None).map_err(|e| self.unreadable(e))?;
+                    if t.height() != len {
+                        return Err(self.unreadable(format!(
+                            "rows {start}..{} could not be read (got {} rows); is the file complete?",
+                            start + len,
+                            t.height()
+                        )));
                     }
-                    acc
+                    Ok(t)
+                };
+                let mut out = Vec::new();
+                if batches.is_empty() {
+                    return Ok(out);
+                }
+                std::thread::scope(|scope| {
+                    let mut next = Some(scope.spawn(move || read(0)));
+                    for k in 0..batches.len() {
+                        let t = next.take().expect("a batch is being read").join().expect("the Parquet reader thread")?;
+                        if k + 1 < batches.len() {
+                            next = Some(scope.spawn(move || read(k + 1)));
+                        }
+                        let (start, len) = batches[k];
+                        let t = &t;
+                        let accs: Vec<A> = (0..len)
+                            .step_by(CHUNK_ROWS)
+                            .collect::<Vec<_>>()
+                            .par_iter()
+                            .map(|&s| {
+                                let mut acc = init();
+                                for r in s..(s + CHUNK_ROWS).min(len) {
+                                    let g = (start + r) as u64;
+                                    f(&mut acc, &Row { line: g + 2, offset: g, cells: Cells::Parquet(t, r) });
+                                }
+                                acc
+                            })
+                            .collect();
+                        out.extend(accs);
+                    }
+                    Ok(out)
                 })
-                .collect()),
+            }
             Data::Xlsx(rows) => Ok(rows
                 .par_chunks(CHUNK_ROWS)
                 .enumerate()
@@ -244,16 +283,72 @@ impl Source {
 
     /// Read several rows again by their `offset`s (for worklists and linkage,
     /// after the join), in parallel; results come back in the order of `offsets`.
-    pub fn rows_at<T, F>(&self, offsets: &[u64], f: F) -> Vec<T>
+    pub fn rows_at<T, F>(&self, offsets: &[u64], f: F) -> Result<Vec<T>, PipelineError>
     where
         T: Send,
         F: Fn(u64, &Row) -> T + Sync,
     {
-        offsets.par_iter().map(|&o| self.with_row(o, |r| f(o, r))).collect()
+        self.rows_at_columns(offsets, None, f)
     }
 
-    /// Read one row again by its `offset` (for worklists, after the join).
-    pub fn with_row<T>(&self, offset: u64, f: impl FnOnce(&Row) -> T) -> T {
+    /// [`Source::rows_at`] when `f` reads only `columns` (`None` entries are
+    /// missing columns): a Parquet file then decodes only those; any other
+    /// cell reads as empty.
+    pub fn rows_at_columns<T, F>(&self, offsets: &[u64], columns: Option<&[Option<usize>]>, f: F) -> Result<Vec<T>, PipelineError>
+    where
+        T: Send,
+        F: Fn(u64, &Row) -> T + Sync,
+    {
+        let columns: Option<Vec<usize>> = columns.map(|c| c.iter().flatten().copied().collect());
+        let Data::Parquet { file, batches } = &self.data else {
+            return Ok(offsets.par_iter().map(|&o| self.with_in_memory_row(o, |r| f(o, r))).collect());
+        };
+        // Parquet: visit the batches that hold any of the rows, once each.
+        let mut order: Vec<usize> = (0..offsets.len()).collect();
+        order.sort_unstable_by_key(|&i| offsets[i]);
+        let mut out: Vec<Option<T>> = (0..offsets.len()).map(|_| None).collect();
+        let mut k = 0;
+        for &(start, len) in batches {
+            let end = (start + len) as u64;
+            let from = k;
+            while k < order.len() && offsets[order[k]] < end {
+                k += 1;
+            }
+            if from == k {
+                continue;
+            }
+            let t = file.read_slice(start, len, columns.as_deref()).map_err(|e| self.unreadable(e))?;
+            if t.height() != len {
+                return Err(self.unreadable("the file changed while it was being read".into()));
+            }
+            let got: Vec<(usize, T)> = order[from..k]
+                .par_iter()
+                .map(|&i| {
+                    let o = offsets[i];
+                    let r = (o as usize).checked_sub(start).expect("offsets are sorted");
+                    (i, f(o, &Row { line: 0, offset: o, cells: Cells::Parquet(&t, r) }))
+                })
+                .collect();
+            for (i, v) in got {
+                out[i] = Some(v);
+            }
+        }
+        out.into_iter()
+            .map(|v| v.ok_or_else(|| self.unreadable("a row to read again is beyond the end of the file".into())))
+            .collect()
+    }
+
+    /// Read one row again by its `offset`.
+    pub fn with_row<T: Send>(&self, offset: u64, f: impl Fn(&Row) -> T + Sync) -> Result<T, PipelineError> {
+        Ok(self.rows_at(&[offset], |_, r| f(r))?.pop().expect("one row"))
+    }
+
+    fn unreadable(&self, reason: String) -> PipelineError {
+        PipelineError::Unreadable { file: self.display.clone(), reason }
+    }
+
+    /// One row of a CSV or XLSX file, which are held in memory.
+    fn with_in_memory_row<T>(&self, offset: u64, f: impl FnOnce(&Row) -> T) -> T {
         match &self.data {
             Data::Csv { buf, delim, .. } => {
                 let rest = &buf[offset as usize..];
@@ -276,10 +371,39 @@ impl Source {
                 }
                 f(&Row { line: 0, offset, cells: Cells::Csv(&rec) })
             }
-            Data::Parquet(t) => f(&Row { line: 0, offset, cells: Cells::Parquet(t, offset as usize) }),
             Data::Xlsx(rows) => f(&Row { line: 0, offset, cells: Cells::Xlsx(&rows[offset as usize]) }),
+            Data::Parquet { .. } => unreachable!("Parquet rows are read again in batches"),
         }
     }
+}
+
+/// Batches `(start, len)` of whole row groups of about `target` rows; a
+/// larger row group is split into slices of `target` rows.
+fn parquet_batches(row_groups: &[usize], target: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let (mut start, mut len) = (0usize, 0usize);
+    for &n in row_groups {
+        if len > 0 && len + n > target {
+            out.push((start, len));
+            start += len;
+            len = 0;
+        }
+        if n > target {
+            let mut s = 0;
+            while s < n {
+                let l = target.min(n - s);
+                out.push((start + s, l));
+                s += l;
+            }
+            start += n;
+        } else {
+            len += n;
+        }
+    }
+    if len > 0 {
+        out.push((start, len));
+    }
+    out
 }
 
 fn csv_reader(delim: u8, bytes: &[u8]) -> csv::Reader<&[u8]> {
@@ -464,10 +588,60 @@ mod tests {
             .concat();
         assert_eq!(rows.len(), 3);
         for (offset, cells) in rows {
-            let again: Vec<String> = src.with_row(offset, |r| (0..r.len()).map(|i| r.get(Some(i)).into_owned()).collect());
+            let again: Vec<String> = src.with_row(offset, |r| (0..r.len()).map(|i| r.get(Some(i)).into_owned()).collect()).unwrap();
             assert_eq!(again, cells);
         }
     }
+    #[test]
+    fn parquet_batches_cover_the_row_groups() {
+        assert_eq!(parquet_batches(&[], 10), vec![]);
+        assert_eq!(parquet_batches(&[4, 4, 4], 10), vec![(0, 8), (8, 4)]);
+        assert_eq!(parquet_batches(&[3, 25, 2], 10), vec![(0, 3), (3, 10), (13, 10), (23, 5), (28, 2)]);
+        assert_eq!(parquet_batches(&[10, 0, 10], 10), vec![(0, 10), (10, 10)]);
+    }
+
+    #[test]
+    fn parquet_is_read_in_batches_with_global_lines_and_offsets() {
+        let dir = std::env::temp_dir().join(format!("cakupan-pq-batches-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("p.parquet");
+        let headers = vec!["NIK".to_string(), "NAMA".to_string()];
+        let mut w = crate::frame::TextParquetWriter::create(&path, &headers).unwrap();
+        for b in 0..5 {
+            let ids: Vec<String> = (0..7).map(|i| format!("{}", b * 7 + i)).collect();
+            let names: Vec<String> = ids.iter().map(|i| format!("orang {i}")).collect();
+            w.write(vec![ids, names]).unwrap();
+        }
+        w.finish().unwrap();
+        for target in [1, 3, 7, 8, 100] {
+            let mut src = Source::open(&path).unwrap();
+            if let Data::Parquet { file, batches } = &mut src.data {
+                *batches = parquet_batches(&file.row_groups(), target);
+            }
+            let rows: Vec<(u64, u64, String)> = src
+                .par_chunks(Vec::new, |acc: &mut Vec<(u64, u64, String)>, r: &Row| {
+                    acc.push((r.line, r.offset, r.get(Some(0)).into_owned()))
+                })
+                .unwrap()
+                .concat();
+            assert_eq!(rows.len(), 35, "batch target {target}");
+            for (k, (line, offset, id)) in rows.iter().enumerate() {
+                assert_eq!((*line, *offset, id.as_str()), (k as u64 + 2, k as u64, k.to_string().as_str()));
+            }
+            // Read again, unsorted and repeated: in the order asked.
+            let ask = [34u64, 0, 17, 17, 8, 33];
+            let names = src.rows_at(&ask, |o, r| (o, r.get(Some(1)).into_owned())).unwrap();
+            let want: Vec<(u64, String)> = ask.iter().map(|&o| (o, format!("orang {o}"))).collect();
+            assert_eq!(names, want);
+            assert_eq!(src.with_row(5, |r| r.get(Some(1)).into_owned()).unwrap(), "orang 5");
+            // Only the columns asked for are read; the others are empty.
+            let only = src.rows_at_columns(&[3], Some(&[Some(1), None]), |_, r| (r.get(Some(0)).into_owned(), r.get(Some(1)).into_owned()));
+            assert_eq!(only.unwrap(), vec![(String::new(), "orang 3".to_string())]);
+            assert!(src.rows_at(&[35], |_, _| ()).is_err(), "beyond the end is an error, not a panic");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn every_record_gets_its_own_line_whatever_the_line_ends() {
         // LF, CRLF, lone CR (old Mac), a quoted field spanning lines, a blank line.

@@ -482,7 +482,7 @@ fn run_partition(
         let mut mine: Vec<&enrollment::Record> = joined.counting_orphans.iter().filter(|r| r.file == *f).collect();
         mine.sort_unstable_by_key(|r| r.offset);
         let offsets: Vec<u64> = mine.iter().map(|r| r.offset).collect();
-        let qs = src.rows_at(&offsets, |_, row| who.query(row, 0, *f, "ENROLLMENT_ORPHAN", "", 0));
+        let qs = src.rows_at(&offsets, |_, row| who.query(row, 0, *f, "ENROLLMENT_ORPHAN", "", 0))?;
         for (r, q) in mine.into_iter().zip(qs) {
             acc.link_queries.extend(q.map(|q| enrollment::LinkQuery {
                 seq: r.seq,
@@ -499,7 +499,7 @@ fn run_partition(
         for (f, src, who) in &named_sources {
             let mine: Vec<&(enrollment::Record, u32)> = joined.kept_matched.iter().filter(|(r, _)| r.file == *f).collect();
             let offsets: Vec<u64> = mine.iter().map(|(r, _)| r.offset).collect();
-            let qs = src.rows_at(&offsets, |_, row| who.query(row, 0, *f, "", "", 0));
+            let qs = src.rows_at(&offsets, |_, row| who.query(row, 0, *f, "", "", 0))?;
             typed.extend(mine.into_iter().zip(qs).filter_map(|((r, p), q)| q.map(|q| (r.nik, *p, q))));
         }
         let name_col = |f: usize| {
@@ -512,7 +512,7 @@ fn run_partition(
             mine.sort_by_key(|(_, p, _)| resolved.accepted[*p as usize].offset);
             let offsets: Vec<u64> = mine.iter().map(|(_, p, _)| resolved.accepted[*p as usize].offset).collect();
             let ni = name_col(f);
-            let names = src.rows_at(&offsets, |_, row| row.get(ni).trim().to_string());
+            let names = src.rows_at_columns(&offsets, Some(&[ni]), |_, row| row.get(ni).trim().to_string())?;
             for ((nik, p, q), name) in mine.into_iter().zip(names) {
                 let c = &resolved.accepted[*p as usize];
                 let resident = recordlink::Record {
@@ -528,6 +528,7 @@ fn run_partition(
             }
         }
     }
+    let has_named = !named_sources.is_empty();
     drop(named_sources);
 
     // 4. Area codes, classification, aggregation, trend and worklist rows.
@@ -543,18 +544,36 @@ fn run_partition(
     for (k, c) in desa {
         acc.desa.entry(k).or_default().add(&c);
     }
-    weekly_trend(&resolved.accepted, &joined, dates, &mut acc.trend);
+    stage(timings, "trend", || weekly_trend(&resolved.accepted, &joined, dates, &mut acc.trend));
     let targets = stage(timings, "targets", || {
-        build_targets(&resolved.accepted, &joined.first_counting, dates, &pop_sources, &pop_columns)
-    });
+        // Names and addresses are read back only when something will use
+        // them: the worklist files, or linkage (enrollment files with names).
+        let need_pii = cfg.write_targets || has_named;
+        build_targets(&resolved.accepted, &joined.first_counting, dates, &pop_sources, &pop_columns, need_pii)
+    })?;
     acc.targets.extend(targets);
-    for c in &resolved.accepted {
-        let kec = c.area / 10_000;
-        *acc.counted_by_kec.entry(kec).or_default() += 1;
-        if c.nik / 10_000_000_000 != kec {
-            *acc.movers.entry(kec).or_default() += 1;
+    stage(timings, "movers", || {
+        use rayon::prelude::*;
+        // Counted rows and movers per kecamatan, counted in parallel.
+        type M = ahash::AHashMap<u64, (u64, u64)>;
+        let m: M = resolved
+            .accepted
+            .par_iter()
+            .fold(M::default, |mut m, c| {
+                let kec = c.area / 10_000;
+                let e = m.entry(kec).or_default();
+                e.0 += 1;
+                e.1 += (c.nik / 10_000_000_000 != kec) as u64;
+                m
+            })
+            .reduce(M::default, merge_counts);
+        for (kec, (n, movers)) in m {
+            *acc.counted_by_kec.entry(kec).or_default() += n;
+            if movers > 0 {
+                *acc.movers.entry(kec).or_default() += movers;
+            }
         }
-    }
+    });
     for (c, f) in resolved.accepted.iter().zip(&joined.first_counting) {
         if c.flags & population::F_RESIDENT != 0 {
             acc.resident_niks.push(c.nik);
@@ -595,6 +614,31 @@ fn check_reject_rate(cfg: &RunConfig, log: &QualityLog, npop: usize, rows_read: 
     })
 }
 
+/// Tuples of counts that add up element by element.
+trait AddCounts {
+    fn add(&mut self, o: &Self);
+}
+impl AddCounts for (u64, u64) {
+    fn add(&mut self, o: &Self) {
+        self.0 += o.0;
+        self.1 += o.1;
+    }
+}
+
+/// Merge two maps of counts (for rayon's reduce).
+fn merge_counts<K: std::hash::Hash + Eq, V: AddCounts + Default>(
+    mut a: ahash::AHashMap<K, V>,
+    b: ahash::AHashMap<K, V>,
+) -> ahash::AHashMap<K, V> {
+    if a.len() < b.len() {
+        return merge_counts(b, a);
+    }
+    for (k, v) in b {
+        a.entry(k).or_default().add(&v);
+    }
+    a
+}
+
 /// Recordings per (ISO week, kecamatan of domicile), added to `m`.
 fn weekly_trend(
     accepted: &[Candidate],
@@ -602,22 +646,42 @@ fn weekly_trend(
     dates: &Dates,
     m: &mut BTreeMap<(i32, u64), (u64, u64, u64)>,
 ) {
+    use rayon::prelude::*;
+    // Up to a million (week, kecamatan) cells: sort packed keys and count
+    // runs, which is much cheaper than hashing every recording.
     let monday = |d: i32| d - (d + 3).rem_euclid(7); // 1970-01-01 was a Thursday
-    for &(p, d) in &j.counting {
-        let c = &accepted[p as usize];
-        if c.flags & population::F_RESIDENT != 0 {
-            m.entry((monday(d), c.area / 10_000)).or_default().0 += 1;
-        }
+    let key = |d: i32, area: u64| (((monday(d) as i64 + (1 << 31)) as u64) << 32) | (area / 10_000);
+    let unkey = |k: u64| (((k >> 32) as i64 - (1 << 31)) as i32, k & 0xffff_ffff);
+    let mut recordings: Vec<u64> = j
+        .counting
+        .par_iter()
+        .filter_map(|&(p, d)| {
+            let c = &accepted[p as usize];
+            (c.flags & population::F_RESIDENT != 0).then(|| key(d, c.area))
+        })
+        .collect();
+    recordings.par_sort_unstable();
+    for run in recordings.chunk_by(|a, b| a == b) {
+        m.entry(unkey(run[0])).or_default().0 += run.len() as u64;
     }
-    for (c, &f) in accepted.iter().zip(&j.first_counting) {
-        if f == i32::MAX {
-            continue;
-        }
-        if let Some(cl) = class_of(c, dates) {
-            let e = m.entry((monday(f), c.area / 10_000)).or_default();
-            e.1 += cl.required as u64;
-            e.2 += cl.eligible as u64;
-        }
+    drop(recordings);
+    // First counting recordings, with the person's required/eligible bits.
+    let mut firsts: Vec<(u64, u8)> = accepted
+        .par_iter()
+        .zip(j.first_counting.par_iter())
+        .filter_map(|(c, &f)| {
+            if f == i32::MAX {
+                return None;
+            }
+            let cl = class_of(c, dates)?;
+            Some((key(f, c.area), cl.required as u8 | (cl.eligible as u8) << 1))
+        })
+        .collect();
+    firsts.par_sort_unstable_by_key(|x| x.0);
+    for run in firsts.chunk_by(|a, b| a.0 == b.0) {
+        let e = m.entry(unkey(run[0].0)).or_default();
+        e.1 += run.iter().filter(|x| x.1 & 1 != 0).count() as u64;
+        e.2 += run.iter().filter(|x| x.1 & 2 != 0).count() as u64;
     }
 }
 
@@ -630,7 +694,8 @@ fn build_targets(
     dates: &Dates,
     sources: &[Source],
     cols: &[population::PopColumns],
-) -> Vec<Target> {
+    need_pii: bool,
+) -> Result<Vec<Target>, PipelineError> {
     use rayon::prelude::*;
     let regions = Regions::get();
     let s = to_days(dates.as_of);
@@ -658,14 +723,18 @@ fn build_targets(
         mine.sort_unstable();
         let offsets: Vec<u64> = mine.iter().map(|m| m.0).collect();
         let (ni, ri, wi, ai) = (idx(f, pcol::NAMA), idx(f, pcol::NO_RT), idx(f, pcol::NO_RW), idx(f, pcol::ALAMAT));
-        let fields = src.rows_at(&offsets, |_, r| {
-            (
-                r.get(ni).trim().to_string(),
-                r.get(ri).trim().to_string(),
-                r.get(wi).trim().to_string(),
-                r.get(ai).trim().to_string(),
-            )
-        });
+        let fields = if need_pii {
+            src.rows_at_columns(&offsets, Some(&[ni, ri, wi, ai]), |_, r| {
+                (
+                    r.get(ni).trim().to_string(),
+                    r.get(ri).trim().to_string(),
+                    r.get(wi).trim().to_string(),
+                    r.get(ai).trim().to_string(),
+                )
+            })?
+        } else {
+            vec![Default::default(); offsets.len()]
+        };
         out.par_extend(mine.into_par_iter().zip(fields.into_par_iter()).map(|((_, i, first_time), (name, rt, rw, address))| {
             let c = &accepted[i];
             let birth = from_days(c.birth);
@@ -688,5 +757,5 @@ fn build_targets(
             }
         }));
     }
-    out
+    Ok(out)
 }
