@@ -26,7 +26,23 @@ enum Command {
     Report(cmd::report::ReportArgs),
 }
 
+/// glibc's malloc raises its mmap threshold each time a large block is freed,
+/// after which the big per-row vectors of a run come from heaps that are never
+/// given back: at 10 M rows that kept ~0.6 GB more resident than needed.
+/// A fixed threshold (which also turns the adjustment off) hands every block
+/// above 256 KB straight back to the system when it is freed.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    // SAFETY: mallopt only changes allocator parameters; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+    }
+}
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
+
 fn main() {
+    tune_allocator();
     let cli = Cli::parse();
     let r = match cli.command {
         Command::Run(a) => cmd::run::run(a),

@@ -105,8 +105,11 @@ pub struct Target {
     pub turns_17: i32,
     pub recordable_from: i32,
     pub recordable_at_as_of: bool,
+    /// The desa code as a number (`area_code` is its text, same order).
+    pub area: u64,
     pub area_code: String,
-    pub area_name: String,
+    /// From the embedded Kemendagri list (or "(unknown)"): not copied per row.
+    pub area_name: &'static str,
     pub rt: String,
     pub rw: String,
     pub address: String,
@@ -188,7 +191,7 @@ fn write_targets_parquet(dir: &Path, t: &[Target], nik_text: fn(u64) -> String) 
             ("recordable_from", Col::Date(t.iter().map(|x| x.recordable_from).collect())),
             ("recordable_at_as_of", Col::Bool(t.iter().map(|x| x.recordable_at_as_of).collect())),
             ("area_code", s(&|x| x.area_code.clone())),
-            ("area_name", s(&|x| x.area_name.clone())),
+            ("area_name", s(&|x| x.area_name.to_string())),
             ("rt", s(&|x| x.rt.clone())),
             ("rw", s(&|x| x.rw.clone())),
             ("address", s(&|x| x.address.clone())),

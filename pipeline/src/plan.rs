@@ -88,6 +88,12 @@ fn stage<T>(timings: &mut Vec<(String, u64)>, name: &str, f: impl FnOnce() -> T)
     let t = Instant::now();
     let r = f();
     timings.push((name.to_string(), t.elapsed().as_millis() as u64));
+    if std::env::var_os("CAKUPAN_TRACE_MEMORY").is_some() {
+        // For benchmarking: resident and peak memory after each stage.
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let kb = |k: &str| status.lines().find(|l| l.starts_with(k)).map(|l| l[k.len()..].trim().to_string());
+        eprintln!("stage {name}: {} ms, VmRSS {:?}, VmHWM {:?}", t.elapsed().as_millis(), kb("VmRSS:"), kb("VmHWM:"));
+    }
     r
 }
 
@@ -134,12 +140,12 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PipelineError> {
 
 /// How many NIK partitions keep a run within `budget` bytes of memory.
 ///
-/// A pass holds the population files it reads (CSV as bytes; Parquet as text
-/// columns, about 25× its compressed size) plus per-row state for its share
-/// of the rows (about 220 bytes per population row, measured at 10 M rows:
-/// 3.1 GB peak for 1.0 GB of CSV). Only the per-row part shrinks with more
-/// partitions, so the estimate is `ceil(rows × 220 / (budget − files))`,
-/// between 1 and 256.
+/// A pass holds the CSV files it reads as bytes (Parquet is decoded in
+/// batches of row groups: about 1 GB for the batch being validated and the
+/// next one) plus per-row state for its share of the rows (about 220 bytes
+/// per population row, measured at 10 M rows: 1.9–2.1 GB peak from Parquet).
+/// Only the per-row part shrinks with more partitions, so the estimate is
+/// `ceil(rows × 220 / (budget − files))`, between 1 and 256.
 pub fn partitions_for_budget(population: &[PathBuf], enrollment: &[PathBuf], budget: u64) -> Result<u32, PipelineError> {
     let population = expand_inputs(population)?;
     let enrollment = expand_inputs(enrollment)?;
@@ -147,13 +153,35 @@ pub fn partitions_for_budget(population: &[PathBuf], enrollment: &[PathBuf], bud
     let is_parquet = |p: &PathBuf| {
         matches!(p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(), Some("parquet" | "pq"))
     };
-    let held = |p: &PathBuf| if is_parquet(p) { size(p) * 25 } else { size(p) };
-    let rows = |p: &PathBuf, csv_row: u64| if is_parquet(p) { size(p) / 28 } else { size(p) / csv_row };
-    let fixed: u64 = population.iter().map(held).sum::<u64>() + enrollment.iter().map(held).max().unwrap_or(0);
-    let per_row: u64 = population.iter().map(|p| rows(p, 100)).sum::<u64>() * 220
-        + enrollment.iter().map(|p| rows(p, 40)).sum::<u64>() * 40;
+    let held = |p: &PathBuf| if is_parquet(p) { 0 } else { size(p) };
+    let batches: u64 = if population.iter().chain(&enrollment).any(is_parquet) { 1 << 30 } else { 0 };
+    let rows = |p: &PathBuf, csv_row: u64| if is_parquet(p) { size(p) / 23 } else { size(p) / csv_row };
+    let fixed: u64 =
+        population.iter().map(held).sum::<u64>() + enrollment.iter().map(held).max().unwrap_or(0) + batches;
+    let per_row: u64 = population.iter().map(|p| rows(p, 120)).sum::<u64>() * 220
+        + enrollment.iter().map(|p| rows(p, 50)).sum::<u64>() * 40;
     let room = budget.saturating_sub(fixed).max(1);
     Ok(per_row.div_ceil(room).clamp(1, 256) as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apply_permutation;
+
+    #[test]
+    fn permutation_is_applied_in_place() {
+        let mut v = vec!['a', 'b', 'c', 'd', 'e'];
+        apply_permutation(&mut v, vec![2, 0, 1, 4, 3]);
+        assert_eq!(v, vec!['c', 'a', 'b', 'e', 'd']);
+        // Against sorting directly, on a shuffled vector.
+        let mut x: Vec<u64> = (0..1000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) % 997).collect();
+        let mut perm: Vec<u32> = (0..x.len() as u32).collect();
+        perm.sort_by_key(|&i| (x[i as usize], i));
+        let mut want = x.clone();
+        want.sort();
+        apply_permutation(&mut x, perm);
+        assert_eq!(x, want);
+    }
 }
 
 /// Known matches used to estimate linkage's m (the lowest NIK hashes).
@@ -264,9 +292,14 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
     let mut targets = std::mem::take(&mut acc.targets);
     stage(&mut timings, "targets", || {
         use rayon::prelude::*;
-        targets.par_sort_by(|a, b| {
-            (&a.area_code, &a.rt, &a.rw, &a.name, a.nik).cmp(&(&b.area_code, &b.rt, &b.rw, &b.name, b.nik))
-        })
+        // Sort a permutation, not the (large) rows, then move each row once.
+        let mut perm: Vec<u32> = (0..targets.len() as u32).collect();
+        perm.par_sort_unstable_by(|&a, &b| {
+            let (a, b) = (&targets[a as usize], &targets[b as usize]);
+            // The numeric desa code sorts as its fixed-width text does.
+            (a.area, &a.rt, &a.rw, &a.name, a.nik).cmp(&(b.area, &b.rt, &b.rw, &b.name, b.nik))
+        });
+        apply_permutation(&mut targets, perm);
     });
     let mut linkage = None;
     if !acc.link_queries.is_empty() {
@@ -614,6 +647,26 @@ fn check_reject_rate(cfg: &RunConfig, log: &QualityLog, npop: usize, rows_read: 
     })
 }
 
+/// Reorder `v` so that `v[k]` becomes the old `v[perm[k]]`, in place
+/// (following the permutation's cycles; `perm` is used up as scratch).
+fn apply_permutation<T>(v: &mut [T], mut perm: Vec<u32>) {
+    for start in 0..v.len() {
+        if perm[start] as usize == start {
+            continue;
+        }
+        let mut cur = start;
+        loop {
+            let src = perm[cur] as usize;
+            perm[cur] = cur as u32;
+            if src == start {
+                break;
+            }
+            v.swap(cur, src);
+            cur = src;
+        }
+    }
+}
+
 /// Tuples of counts that add up element by element.
 trait AddCounts {
     fn add(&mut self, o: &Self);
@@ -720,7 +773,7 @@ fn build_targets(
             .filter(|(i, _)| accepted[*i].file as usize == f)
             .map(|&(i, ft)| (accepted[i].offset, i, ft))
             .collect();
-        mine.sort_unstable();
+        mine.par_sort_unstable();
         let offsets: Vec<u64> = mine.iter().map(|m| m.0).collect();
         let (ni, ri, wi, ai) = (idx(f, pcol::NAMA), idx(f, pcol::NO_RT), idx(f, pcol::NO_RW), idx(f, pcol::ALAMAT));
         let fields = if need_pii {
@@ -748,8 +801,9 @@ fn build_targets(
                 turns_17: to_days(turns_17(birth)),
                 recordable_from: rf,
                 recordable_at_as_of: rf <= s,
+                area: c.area,
                 area_code: area.to_string(),
-                area_name: regions.name(area.key(Level::Desa)).unwrap_or(aggregate::UNKNOWN_NAME).to_string(),
+                area_name: regions.name(area.key(Level::Desa)).unwrap_or(aggregate::UNKNOWN_NAME),
                 rt,
                 rw,
                 address,

@@ -425,6 +425,8 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
         Kept::Rejected { nik: None } => (1, 0, s.seq),
     };
     rows.par_sort_unstable_by_key(key);
+    // Content hashes seen in the current NIK group (reused: one allocation).
+    let mut hashes: Vec<u64> = Vec::new();
     let mut i = 0;
     while i < rows.len() {
         let (grp, nik, _) = key(&rows[i]);
@@ -434,7 +436,7 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
                 j += 1;
             }
         }
-        let mut hashes: Vec<u64> = Vec::new();
+        hashes.clear();
         let mut winner: Option<(u16, u64)> = None;
         let mut any_rejected = false;
         for s in rows[i..j].iter() {

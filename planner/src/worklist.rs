@@ -72,7 +72,7 @@ pub fn row(kind: Kind, lang: Lang, no: usize, t: &Target, nik: &str, school: Opt
             (false, true) => "not yet".into(),
         }),
         Cell::Text(t.area_code.clone()),
-        Cell::Text(t.area_name.clone()),
+        Cell::Text(t.area_name.to_string()),
         Cell::Text(t.rt.clone()),
         Cell::Text(t.rw.clone()),
         Cell::Text(t.address.clone()),
