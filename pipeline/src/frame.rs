@@ -6,11 +6,11 @@
 //! * [`write_parquet`]: our own column vectors to a Parquet file.
 
 use polars::prelude::*;
+use std::fs::File;
+use std::path::Path;
 
 /// The Arrow array behind a one-chunk string column.
 type Utf8ViewArray = <StringType as PolarsDataType>::Array;
-use std::fs::File;
-use std::path::Path;
 
 /// One output column, owned, in our own types.
 pub enum Col {
@@ -73,7 +73,6 @@ pub struct ParquetFile {
     path: std::path::PathBuf,
     meta: polars::io::parquet::metadata::FileMetadataRef,
     pub headers: Vec<String>,
-    pub height: usize,
 }
 
 impl ParquetFile {
@@ -84,10 +83,9 @@ impl ParquetFile {
         }
         let mut r = ParquetReader::new(f);
         let schema = r.schema().map_err(|e| e.to_string())?;
-        let height = r.num_rows().map_err(|e| e.to_string())?;
         let meta = r.get_metadata().map_err(|e| e.to_string())?.clone();
         let headers = schema.iter_names().map(|n| n.to_string()).collect();
-        Ok(ParquetFile { path: path.to_path_buf(), meta, headers, height })
+        Ok(ParquetFile { path: path.to_path_buf(), meta, headers })
     }
 
     /// Rows per row group, in file order.
@@ -96,7 +94,8 @@ impl ParquetFile {
     }
 
     /// Rows `start .. start + len` as text columns; with `columns`, only
-    /// those columns are decoded (the others read as empty cells).
+    /// those columns are decoded (the others read as empty cells). Fewer
+    /// rows than asked for is an error (a truncated or changed file).
     pub fn read_slice(&self, start: usize, len: usize, columns: Option<&[usize]>) -> Result<StringTable, String> {
         let f = File::open(&self.path).map_err(|e| e.to_string())?;
         let mut r = ParquetReader::new(f);
@@ -109,6 +108,13 @@ impl ParquetFile {
             r = r.with_projection(Some(c));
         }
         let df = r.finish().map_err(|e| e.to_string())?;
+        if df.height() != len {
+            return Err(format!(
+                "rows {start}..{} could not be read (got {} rows); is the file complete and unchanged?",
+                start + len,
+                df.height()
+            ));
+        }
         let mut t = to_strings(df)?;
         if columns.is_some() {
             // Back to the file's column positions.

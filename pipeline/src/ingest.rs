@@ -225,15 +225,7 @@ impl Source {
                 // is validated, so that decoding and validation overlap.
                 let read = |k: usize| -> Result<StringTable, PipelineError> {
                     let (start, len) = batches[k];
-                    let t = file.read_slice(start, len, None).map_err(|e| self.unreadable(e))?;
-                    if t.height() != len {
-                        return Err(self.unreadable(format!(
-                            "rows {start}..{} could not be read (got {} rows); is the file complete?",
-                            start + len,
-                            t.height()
-                        )));
-                    }
-                    Ok(t)
+                    file.read_slice(start, len, None).map_err(|e| self.unreadable(e))
                 };
                 let mut out = Vec::new();
                 if batches.is_empty() {
@@ -318,9 +310,6 @@ impl Source {
                 continue;
             }
             let t = file.read_slice(start, len, columns.as_deref()).map_err(|e| self.unreadable(e))?;
-            if t.height() != len {
-                return Err(self.unreadable("the file changed while it was being read".into()));
-            }
             let got: Vec<(usize, T)> = order[from..k]
                 .par_iter()
                 .map(|&i| {

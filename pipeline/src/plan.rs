@@ -599,7 +599,14 @@ fn run_partition(
                 e.1 += (c.nik / 10_000_000_000 != kec) as u64;
                 m
             })
-            .reduce(M::default, merge_counts);
+            .reduce(M::default, |mut a, b| {
+                for (kec, (n, movers)) in b {
+                    let e = a.entry(kec).or_default();
+                    e.0 += n;
+                    e.1 += movers;
+                }
+                a
+            });
         for (kec, (n, movers)) in m {
             *acc.counted_by_kec.entry(kec).or_default() += n;
             if movers > 0 {
@@ -665,31 +672,6 @@ fn apply_permutation<T>(v: &mut [T], mut perm: Vec<u32>) {
             cur = src;
         }
     }
-}
-
-/// Tuples of counts that add up element by element.
-trait AddCounts {
-    fn add(&mut self, o: &Self);
-}
-impl AddCounts for (u64, u64) {
-    fn add(&mut self, o: &Self) {
-        self.0 += o.0;
-        self.1 += o.1;
-    }
-}
-
-/// Merge two maps of counts (for rayon's reduce).
-fn merge_counts<K: std::hash::Hash + Eq, V: AddCounts + Default>(
-    mut a: ahash::AHashMap<K, V>,
-    b: ahash::AHashMap<K, V>,
-) -> ahash::AHashMap<K, V> {
-    if a.len() < b.len() {
-        return merge_counts(b, a);
-    }
-    for (k, v) in b {
-        a.entry(k).or_default().add(&v);
-    }
-    a
 }
 
 /// Recordings per (ISO week, kecamatan of domicile), added to `m`.
