@@ -105,7 +105,7 @@ for spec in "${SPECS[@]}"; do
     # correctness cross-check: the two engines' kecamatan tables (and the generator's own counts)
     [ -f "$do_/coverage_kecamatan.csv" ] && [ -f "$co/coverage_kecamatan.csv" ] &&
       python3 bench/compare.py "$do_/coverage_kecamatan.csv" "$co/coverage_kecamatan.csv" | tee -a "$OUT/crosscheck.txt"
-    [ -f "$co/coverage_kecamatan.csv" ] &&
+    [ -f "$co/coverage_kecamatan.csv" ] && [ -f "$G/expected_kecamatan.csv" ] &&
       python3 bench/compare.py "$G/expected_kecamatan.csv" "$co/coverage_kecamatan.csv" | tee -a "$OUT/crosscheck.txt"
     python3 -c 'import json,sys; print(sys.argv[2], json.load(open(sys.argv[1]))["timings_ms"])' \
       "$co/manifest.json" "  $N $fmt cakupan stages (ms):" | tee -a "$OUT/stages.txt" || true

@@ -163,4 +163,36 @@ fn damaged_nik_recordings_are_linked_and_exact_results_do_not_change() {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(out.join("linkage.csv")).unwrap().permissions().mode() & 0o777, 0o600);
     }
+
+    // Split into NIK partitions (inputs read once, rows kept in temporary
+    // files, named files opened again for each partition) and without the
+    // worklist files: the same links and the same tables.
+    let parts = tmp.path().join("parts");
+    let mut a = vec![
+        "run",
+        "--population",
+        pop.to_str().unwrap(),
+        "--enrollment",
+        enr.to_str().unwrap(),
+        extra_path.to_str().unwrap(),
+    ];
+    a.extend(common_args);
+    a.extend(["--out", parts.to_str().unwrap(), "--partitions", "3", "--no-pii"]);
+    run_ok(&a);
+    for f in [
+        "linkage.csv",
+        "coverage_range.csv",
+        "coverage_kecamatan.csv",
+        "coverage_desa.csv",
+        "rejects.csv",
+        "quality.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(out.join(f)).unwrap(),
+            std::fs::read(parts.join(f)).unwrap(),
+            "{f} differs when partitioned"
+        );
+    }
+    assert!(!parts.join(".partitions").exists(), "the temporary partition files are removed");
+    assert!(!parts.join("targets.csv").exists());
 }

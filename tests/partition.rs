@@ -54,6 +54,8 @@ fn partitioned_runs_write_identical_outputs() {
     run(&[&pop], &[&enr], &five, &["--partitions", "5"]);
     assert_eq!(u(&manifest(&five)["parameters"]["partitions"]), 5);
     assert_same_outputs(&one, &five, &SAME);
+    // The rows waited in temporary files inside the output; none is left.
+    assert!(!five.join(".partitions").exists());
 
     // A tiny memory budget makes the run choose partitions by itself.
     let budget = tmp.path().join("budget");

@@ -89,6 +89,7 @@ fn main() {
             as_of: chrono::NaiveDate::from_ymd_opt(2024, 8, 26).unwrap(),
             max_reject_rate: 1.0,
             write_targets: true,
+            keep_targets: true,
             partitions: 1 + r.below(3) as u32,
             link_threshold: 0.9,
         };

@@ -95,6 +95,23 @@ pub struct Chunk {
 /// (by NIK; unreadable NIK or a wrong field count → partition 0). `rows` in
 /// the chunks counts every row of the file.
 pub fn read_file(src: &Source, file: u16, seq_base: u64, part: crate::plan::Part) -> Result<Vec<Chunk>, PipelineError> {
+    let mut chunks = Vec::new();
+    read_file_each(src, file, seq_base, part, |c| {
+        chunks.extend(c);
+        Ok(())
+    })?;
+    Ok(chunks)
+}
+
+/// [`read_file`], handing the chunks to `sink` as they are validated (in
+/// file order) instead of keeping them.
+pub fn read_file_each(
+    src: &Source,
+    file: u16,
+    seq_base: u64,
+    part: crate::plan::Part,
+    sink: impl FnMut(Vec<Chunk>) -> Result<(), PipelineError>,
+) -> Result<(), PipelineError> {
     let idx = resolve(&col::ALL, &src.headers);
     for (k, c) in [(0usize, col::NIK), (1, col::TGL_REKAM)] {
         if idx[k].is_none() {
@@ -119,88 +136,100 @@ pub fn read_file(src: &Source, file: u16, seq_base: u64, part: crate::plan::Part
         }
         w.query(row, seq, file, why, raw_nik, to_days(date))
     };
-    src.par_chunks(Chunk::default, |acc: &mut Chunk, row: &Row| {
-        acc.rows += 1;
-        if part.count > 1 {
-            let nik = if row.len() == width { nik::parse_nik(&row.get(idx[0])).ok() } else { None };
-            if !part.keeps(nik) {
-                return;
-            }
-        }
-        let seq = seq_base + row.line;
-        let reject = |reason, column: &str, raw: &str, hint: String| {
-            (seq, Issue::reject(name, row.line, column, reason, raw, hint))
-        };
-        if row.len() != width {
-            acc.rejects.push(reject(
-                RejectReason::FieldCount,
-                "",
-                &format!("{} fields", row.len()),
-                format!("the header has {width} fields"),
-            ));
-            return;
-        }
-        let raw_nik = row.get(idx[0]);
-        let nik = match nik::parse_nik(&raw_nik) {
-            Ok(n) => n,
-            Err(NikError::Scientific) => {
-                acc.rejects.push(reject(
-                    RejectReason::NikScientific,
-                    "NIK",
-                    &raw_nik,
-                    "the NIK was turned into a number by a spreadsheet; re-export the NIK column as text".into(),
-                ));
-                acc.link.extend(linkable(row, seq, RejectReason::NikScientific.code(), &raw_nik));
-                return;
-            }
-            Err(NikError::Format) => {
-                acc.rejects.push(reject(
-                    RejectReason::NikFormat,
-                    "NIK",
-                    &raw_nik,
-                    "NIK must be exactly 16 digits with a valid date part".into(),
-                ));
-                acc.link.extend(linkable(row, seq, RejectReason::NikFormat.code(), &raw_nik));
-                return;
-            }
-        };
-        let raw_date = row.get(idx[1]);
-        let Some(date) = parse_date(&raw_date) else {
-            acc.rejects.push(reject(
-                RejectReason::RecordDateInvalid,
-                "TGL_REKAM",
-                &raw_date,
-                "expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY".into(),
-            ));
-            return;
-        };
-        let raw_status = row.get(idx[2]);
-        let status = match acc.memo.get(&*raw_status) {
-            Some(&st) => st,
-            None => {
-                let st = EnrollmentStatus::parse(&raw_status);
-                if acc.memo.len() < 4096 {
-                    acc.memo.insert(Box::<str>::from(&*raw_status), st);
+    src.par_chunks_each(
+        Chunk::default,
+        |acc: &mut Chunk, row: &Row| {
+            acc.rows += 1;
+            if part.count > 1 {
+                let nik = if row.len() == width { nik::parse_nik(&row.get(idx[0])).ok() } else { None };
+                if !part.keeps(nik) {
+                    return;
                 }
-                st
             }
-        };
-        if status == EnrollmentStatus::Unknown {
-            acc.warnings.push((
+            let seq = seq_base + row.line;
+            let reject = |reason, column: &str, raw: &str, hint: String| {
+                (seq, Issue::reject(name, row.line, column, reason, raw, hint))
+            };
+            if row.len() != width {
+                acc.rejects.push(reject(
+                    RejectReason::FieldCount,
+                    "",
+                    &format!("{} fields", row.len()),
+                    format!("the header has {width} fields"),
+                ));
+                return;
+            }
+            let raw_nik = row.get(idx[0]);
+            let nik = match nik::parse_nik(&raw_nik) {
+                Ok(n) => n,
+                Err(NikError::Scientific) => {
+                    acc.rejects.push(reject(
+                        RejectReason::NikScientific,
+                        "NIK",
+                        &raw_nik,
+                        "the NIK was turned into a number by a spreadsheet; re-export the NIK column as text".into(),
+                    ));
+                    acc.link.extend(linkable(row, seq, RejectReason::NikScientific.code(), &raw_nik));
+                    return;
+                }
+                Err(NikError::Format) => {
+                    acc.rejects.push(reject(
+                        RejectReason::NikFormat,
+                        "NIK",
+                        &raw_nik,
+                        "NIK must be exactly 16 digits with a valid date part".into(),
+                    ));
+                    acc.link.extend(linkable(row, seq, RejectReason::NikFormat.code(), &raw_nik));
+                    return;
+                }
+            };
+            let raw_date = row.get(idx[1]);
+            let Some(date) = parse_date(&raw_date) else {
+                acc.rejects.push(reject(
+                    RejectReason::RecordDateInvalid,
+                    "TGL_REKAM",
+                    &raw_date,
+                    "expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY".into(),
+                ));
+                return;
+            };
+            let raw_status = row.get(idx[2]);
+            let status = match acc.memo.get(&*raw_status) {
+                Some(&st) => st,
+                None => {
+                    let st = EnrollmentStatus::parse(&raw_status);
+                    if acc.memo.len() < 4096 {
+                        acc.memo.insert(Box::<str>::from(&*raw_status), st);
+                    }
+                    st
+                }
+            };
+            if status == EnrollmentStatus::Unknown {
+                acc.warnings.push((
+                    seq,
+                    Issue::warning(
+                        name,
+                        row.line,
+                        "STATUS_KTP",
+                        WarningKind::EnrollmentStatusUnknown,
+                        &raw_status,
+                        "status not in the contract's lists: this record does not count".into(),
+                    )
+                    .at_nik(Some(nik)),
+                ));
+            }
+            acc.records.push(Record {
+                nik,
+                date: to_days(date),
+                status,
                 seq,
-                Issue::warning(
-                    name,
-                    row.line,
-                    "STATUS_KTP",
-                    WarningKind::EnrollmentStatusUnknown,
-                    &raw_status,
-                    "status not in the contract's lists: this record does not count".into(),
-                )
-                .at_nik(Some(nik)),
-            ));
-        }
-        acc.records.push(Record { nik, date: to_days(date), status, seq, line: row.line, file, offset: row.offset });
-    })
+                line: row.line,
+                file,
+                offset: row.offset,
+            });
+        },
+        sink,
+    )
 }
 
 /// Per accepted person: the earliest counting recording (days), or `i32::MAX`.

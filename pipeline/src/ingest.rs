@@ -21,6 +21,8 @@ const CHUNK_ROWS: usize = 65_536;
 /// Rows of a Parquet file decoded at a time (whole row groups up to about
 /// this many rows): the file is never held whole as text.
 const PARQUET_BATCH_ROWS: usize = 262_144;
+/// CSV chunks validated before their results are handed on (see [`Source::par_chunks_each`]).
+const CSV_CHUNKS_PER_SINK: usize = 8;
 
 /// An input file, opened: CSV and XLSX held in memory, Parquet read in
 /// batches of row groups when visited.
@@ -30,8 +32,15 @@ pub struct Source {
     pub display: String,
     pub headers: Vec<String>,
     pub bytes: u64,
-    pub sha256: String,
+    sha256: std::sync::Mutex<Sha>,
     data: Data,
+}
+
+/// A file's sha256: known, or being computed on a thread of its own while
+/// the file is validated.
+enum Sha {
+    Ready(String),
+    Running(std::thread::JoinHandle<std::io::Result<(u64, String)>>),
 }
 
 enum Data {
@@ -123,32 +132,38 @@ pub fn float_text(x: f64) -> String {
 }
 
 impl Source {
-    /// Open and fully read a CSV, Parquet or XLSX file (by extension; CSV otherwise).
+    /// Open a CSV, Parquet or XLSX file (by extension; CSV otherwise), without
+    /// its sha256.
     pub fn open(path: &Path) -> Result<Source, PipelineError> {
-        Self::open_hashed(path, true)
+        Self::open_hashed(path, false)
     }
 
-    /// [`Source::open`], computing the file's sha256 only when `hash` is set
-    /// (a partitioned run hashes each input once, on its first pass).
+    /// [`Source::open`], computing the file's sha256 when `hash` is set (the
+    /// run's inputs, for the manifest; not when a file is opened again).
     pub fn open_hashed(path: &Path, hash: bool) -> Result<Source, PipelineError> {
         let display = path.display().to_string();
         let unreadable = |e: String| PipelineError::Unreadable { file: display.clone(), reason: e };
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         let is_csv = !matches!(ext.as_str(), "parquet" | "pq" | "xlsx" | "xlsm" | "xls" | "ods");
-        // CSV is parsed from memory; other formats are hashed in a stream and
-        // read by their own readers (no second copy of the file in memory).
-        let (raw, bytes, sha256) = if is_csv {
+        // CSV is parsed from memory; other formats are read by their own
+        // readers. The sha256 is computed from the file in a stream on a
+        // thread of its own (no second copy in memory), overlapping with
+        // validation; [`Source::sha256`] waits for it.
+        let (raw, bytes) = if is_csv {
             let raw = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
-            let sha = if hash { hex(&Sha256::digest(&raw)) } else { String::new() };
             let n = raw.len() as u64;
-            (raw, n, sha)
-        } else if hash {
-            let (bytes, sha) = sha256_stream(path).map_err(|e| unreadable(e.to_string()))?;
-            (Vec::new(), bytes, sha)
+            (raw, n)
         } else {
             let bytes = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?.len();
-            (Vec::new(), bytes, String::new())
+            (Vec::new(), bytes)
         };
+        let sha256 = if hash {
+            let p = path.to_path_buf();
+            Sha::Running(std::thread::spawn(move || sha256_stream(&p)))
+        } else {
+            Sha::Ready(String::new())
+        };
+        let sha256 = std::sync::Mutex::new(sha256);
         let (headers, data) = match ext.as_str() {
             "parquet" | "pq" => {
                 let file = ParquetFile::open(path).map_err(unreadable)?;
@@ -168,6 +183,28 @@ impl Source {
         Ok(Source { path: path.to_path_buf(), display, headers, bytes, sha256, data })
     }
 
+    /// The file's sha256 as hex (empty when it was opened without hashing),
+    /// waiting for the hashing thread if it is still running. The size read
+    /// while hashing must be the size opened: a file that changed while it was
+    /// read is an error.
+    pub fn sha256(&self) -> Result<String, PipelineError> {
+        let mut g = self.sha256.lock().expect("sha256 lock");
+        if let Sha::Running(_) = &*g {
+            let Sha::Running(h) = std::mem::replace(&mut *g, Sha::Ready(String::new())) else { unreachable!() };
+            let (n, sha) = h.join().expect("the sha256 thread").map_err(|e| self.unreadable(e.to_string()))?;
+            if n != self.bytes {
+                return Err(
+                    self.unreadable(format!("the file changed while it was read ({} bytes, then {n})", self.bytes))
+                );
+            }
+            *g = Sha::Ready(sha);
+        }
+        match &*g {
+            Sha::Ready(s) => Ok(s.clone()),
+            Sha::Running(_) => unreachable!("joined above"),
+        }
+    }
+
     /// Number of data rows (known up front for Parquet/XLSX; counted for CSV).
     pub fn format(&self) -> &'static str {
         match self.data {
@@ -185,41 +222,66 @@ impl Source {
         I: Fn() -> A + Sync,
         F: Fn(&mut A, &Row) + Sync,
     {
+        let mut out = Vec::new();
+        self.par_chunks_each(init, f, |accs| {
+            out.extend(accs);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// [`Source::par_chunks`], handing the accumulators to `sink` a group at a
+    /// time (in file order) instead of keeping them all: one Parquet batch, or
+    /// a group of CSV chunks. The sink runs on the calling thread.
+    pub fn par_chunks_each<A, I, F, S>(&self, init: I, f: F, mut sink: S) -> Result<(), PipelineError>
+    where
+        A: Send,
+        I: Fn() -> A + Sync,
+        F: Fn(&mut A, &Row) + Sync,
+        S: FnMut(Vec<A>) -> Result<(), PipelineError>,
+    {
         match &self.data {
-            Data::Csv { buf, delim, chunks } => chunks
-                .par_iter()
-                .map(|&(start, end, first_line)| {
-                    let mut acc = init();
-                    let mut rdr = csv_reader(*delim, &buf[start..end]);
-                    let mut rec = csv::ByteRecord::new();
-                    // Physical lines as an editor counts them: `\n`, `\r\n` and a
-                    // lone `\r` each end a line, so every record has its own line.
-                    let (mut line, mut cursor) = (first_line, start);
-                    loop {
-                        match rdr.read_byte_record(&mut rec) {
-                            Ok(false) => break,
-                            Ok(true) => {
-                                let pos = rec.position().expect("csv position");
-                                let at = start + pos.byte() as usize;
-                                // The position may point at the line end before the
-                                // record (the `\n` of a CRLF): the record starts after it.
-                                let first = at + buf[at..end].iter().take_while(|&&c| c == b'\n' || c == b'\r').count();
-                                line += count_breaks(buf, cursor, first);
-                                cursor = first;
-                                let row = Row { line, offset: at as u64, cells: Cells::Csv(&rec) };
-                                f(&mut acc, &row);
+            Data::Csv { buf, delim, chunks } => {
+                for group in chunks.chunks(CSV_CHUNKS_PER_SINK) {
+                    let accs = group
+                        .par_iter()
+                        .map(|&(start, end, first_line)| {
+                            let mut acc = init();
+                            let mut rdr = csv_reader(*delim, &buf[start..end]);
+                            let mut rec = csv::ByteRecord::new();
+                            // Physical lines as an editor counts them: `\n`, `\r\n` and a
+                            // lone `\r` each end a line, so every record has its own line.
+                            let (mut line, mut cursor) = (first_line, start);
+                            loop {
+                                match rdr.read_byte_record(&mut rec) {
+                                    Ok(false) => break,
+                                    Ok(true) => {
+                                        let pos = rec.position().expect("csv position");
+                                        let at = start + pos.byte() as usize;
+                                        // The position may point at the line end before the
+                                        // record (the `\n` of a CRLF): the record starts after it.
+                                        let first =
+                                            at + buf[at..end].iter().take_while(|&&c| c == b'\n' || c == b'\r').count();
+                                        line += count_breaks(buf, cursor, first);
+                                        cursor = first;
+                                        let row = Row { line, offset: at as u64, cells: Cells::Csv(&rec) };
+                                        f(&mut acc, &row);
+                                    }
+                                    Err(e) => {
+                                        return Err(PipelineError::Unreadable {
+                                            file: self.display.clone(),
+                                            reason: format!("CSV parse error: {e}"),
+                                        })
+                                    }
+                                }
                             }
-                            Err(e) => {
-                                return Err(PipelineError::Unreadable {
-                                    file: self.display.clone(),
-                                    reason: format!("CSV parse error: {e}"),
-                                })
-                            }
-                        }
-                    }
-                    Ok(acc)
-                })
-                .collect(),
+                            Ok(acc)
+                        })
+                        .collect::<Result<Vec<A>, PipelineError>>()?;
+                    sink(accs)?;
+                }
+                Ok(())
+            }
             Data::Parquet { file, batches } => {
                 // Decode the next batch on a thread of its own while this one
                 // is validated, so that decoding and validation overlap.
@@ -227,9 +289,8 @@ impl Source {
                     let (start, len) = batches[k];
                     file.read_slice(start, len, None).map_err(|e| self.unreadable(e))
                 };
-                let mut out = Vec::new();
                 if batches.is_empty() {
-                    return Ok(out);
+                    return Ok(());
                 }
                 std::thread::scope(|scope| {
                     let mut next = Some(scope.spawn(move || read(0)));
@@ -253,23 +314,24 @@ impl Source {
                                 acc
                             })
                             .collect();
-                        out.extend(accs);
+                        sink(accs)?;
                     }
-                    Ok(out)
+                    Ok(())
                 })
             }
-            Data::Xlsx(rows) => Ok(rows
-                .par_chunks(CHUNK_ROWS)
-                .enumerate()
-                .map(|(ci, chunk)| {
-                    let mut acc = init();
-                    for (k, r) in chunk.iter().enumerate() {
-                        let idx = (ci * CHUNK_ROWS + k) as u64;
-                        f(&mut acc, &Row { line: idx + 2, offset: idx, cells: Cells::Xlsx(r) });
-                    }
-                    acc
-                })
-                .collect()),
+            Data::Xlsx(rows) => sink(
+                rows.par_chunks(CHUNK_ROWS)
+                    .enumerate()
+                    .map(|(ci, chunk)| {
+                        let mut acc = init();
+                        for (k, r) in chunk.iter().enumerate() {
+                            let idx = (ci * CHUNK_ROWS + k) as u64;
+                            f(&mut acc, &Row { line: idx + 2, offset: idx, cells: Cells::Xlsx(r) });
+                        }
+                        acc
+                    })
+                    .collect(),
+            ),
         }
     }
 
@@ -568,7 +630,7 @@ mod tests {
         // (used for worklists) must give what the parallel reader gave.
         let csv = b"NIK;NAMA;RT\r\n1;Ani;001\r\n2;\"Budi; S\";002\r\n3;Citra;\r\n".to_vec();
         let (_, data) = open_csv(csv).unwrap();
-        let src = Source { path: "x.csv".into(), display: "x.csv".into(), headers: vec![], bytes: 0, sha256: String::new(), data };
+        let src = Source { path: "x.csv".into(), display: "x.csv".into(), headers: vec![], bytes: 0, sha256: std::sync::Mutex::new(Sha::Ready(String::new())), data };
         let rows: Vec<(u64, Vec<String>)> = src
             .par_chunks(Vec::new, |acc: &mut Vec<(u64, Vec<String>)>, r: &Row| {
                 acc.push((r.offset, (0..r.len()).map(|i| r.get(Some(i)).into_owned()).collect()))
@@ -636,7 +698,7 @@ mod tests {
         // LF, CRLF, lone CR (old Mac), a quoted field spanning lines, a blank line.
         let csv = b"A;B\n1;x\r\n2;y\r3;\"p\nq\"\n\n4;z\r".to_vec();
         let (_, data) = open_csv(csv).unwrap();
-        let src = Source { path: "x.csv".into(), display: "x.csv".into(), headers: vec![], bytes: 0, sha256: String::new(), data };
+        let src = Source { path: "x.csv".into(), display: "x.csv".into(), headers: vec![], bytes: 0, sha256: std::sync::Mutex::new(Sha::Ready(String::new())), data };
         let lines: Vec<u64> =
             src.par_chunks(Vec::new, |acc: &mut Vec<u64>, r: &Row| acc.push(r.line)).unwrap().concat();
         assert_eq!(lines, vec![2, 3, 4, 7]);

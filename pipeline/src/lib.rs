@@ -17,6 +17,7 @@ pub mod plan;
 pub mod population;
 pub mod quality;
 pub mod quality_report;
+pub mod spill;
 
 pub use error::PipelineError;
 pub use plan::{RunConfig, RunResult};

@@ -54,15 +54,15 @@ pub struct InputInfo {
 }
 
 impl InputInfo {
-    pub fn new(role: &'static str, src: &Source, rows: u64) -> Self {
-        InputInfo {
+    pub fn new(role: &'static str, src: &Source, rows: u64) -> Result<Self, crate::PipelineError> {
+        Ok(InputInfo {
             role,
             path: src.display.clone(),
             format: src.format(),
-            sha256: src.sha256.clone(),
+            sha256: src.sha256()?,
             bytes: src.bytes,
             rows,
-        }
+        })
     }
 }
 

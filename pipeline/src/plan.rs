@@ -40,6 +40,11 @@ pub struct RunConfig {
     pub max_reject_rate: f64,
     /// Write `targets.*` (the personal-data worklist).
     pub write_targets: bool,
+    /// For per-school counts: build the worklist rows in
+    /// [`RunResult::targets`] even without `write_targets` (they are built
+    /// anyway when `write_targets` is set or linkage needs them), and
+    /// [`RunResult::resident_niks`].
+    pub keep_targets: bool,
     /// Number of NIK partitions processed one after another (1 = all at once).
     pub partitions: u32,
     /// Linkage: match probability at or above which a link is probable (0.9).
@@ -60,12 +65,17 @@ impl Part {
     /// partition is a hash of the whole NIK, so that a single kabupaten's
     /// export (where every NIK shares its first digits) splits evenly too.
     pub fn keeps(&self, nik: Option<u64>) -> bool {
-        if self.count <= 1 {
-            return true;
+        Part::of(nik, self.count) == self.index
+    }
+
+    /// The partition (of `count`) of a row with this NIK (`None`: unreadable).
+    pub fn of(nik: Option<u64>, count: u32) -> u32 {
+        if count <= 1 {
+            return 0;
         }
         match nik {
-            Some(n) => ((n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) % self.count as u64) as u32 == self.index,
-            None => self.index == 0,
+            Some(n) => ((n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) % count as u64) as u32,
+            None => 0,
         }
     }
 }
@@ -76,11 +86,13 @@ pub struct RunResult {
     pub manifest: Manifest,
     pub tables: BTreeMap<Level, Vec<AreaRow>>,
     /// The worklist rows (eligible residents without KTP-el), sorted by area,
-    /// RT, RW, name. Built even when `write_targets` is off, for aggregate
-    /// planning (per-school counts); personal data: never write it unmasked
-    /// outside `targets.*` / `restricted/`.
+    /// RT, RW, name. Built when `write_targets` or `keep_targets` is set (for
+    /// aggregate planning: per-school counts) or linkage needs them, empty
+    /// otherwise; personal data: never write it unmasked outside
+    /// `targets.*` / `restricted/`.
     pub targets: Vec<Target>,
-    /// NIKs of counted residents (AKTIF), sorted.
+    /// NIKs of counted residents (AKTIF), sorted; only with `keep_targets`
+    /// (per-school counts), empty otherwise.
     pub resident_niks: Vec<u64>,
 }
 
@@ -140,12 +152,13 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PipelineError> {
 
 /// How many NIK partitions keep a run within `budget` bytes of memory.
 ///
-/// A pass holds the CSV files it reads as bytes (Parquet is decoded in
-/// batches of row groups: about 1 GB for the batch being validated and the
-/// next one) plus per-row state for its share of the rows (about 220 bytes
-/// per population row, measured at 10 M rows: 1.9–2.1 GB peak from Parquet).
-/// Only the per-row part shrinks with more partitions, so the estimate is
-/// `ceil(rows × 220 / (budget − files))`, between 1 and 256.
+/// A one-partition run may hold its CSV files as bytes (Parquet is decoded
+/// in batches of row groups: about 1 GB for the batch being validated and
+/// the next one) plus per-row state (about 220 bytes per population row,
+/// measured at 10 M rows). A partitioned run reads each input once and keeps
+/// its validated rows in files, one per partition, so it holds one CSV file
+/// at a time and a partition's share of the per-row state:
+/// `ceil(rows × 220 / (budget − largest file))`, between 2 and 256.
 pub fn partitions_for_budget(population: &[PathBuf], enrollment: &[PathBuf], budget: u64) -> Result<u32, PipelineError> {
     let population = expand_inputs(population)?;
     let enrollment = expand_inputs(enrollment)?;
@@ -155,13 +168,23 @@ pub fn partitions_for_budget(population: &[PathBuf], enrollment: &[PathBuf], bud
     };
     let held = |p: &PathBuf| if is_parquet(p) { 0 } else { size(p) };
     let batches: u64 = if population.iter().chain(&enrollment).any(is_parquet) { 1 << 30 } else { 0 };
-    let rows = |p: &PathBuf, csv_row: u64| if is_parquet(p) { size(p) / 23 } else { size(p) / csv_row };
-    let fixed: u64 =
-        population.iter().map(held).sum::<u64>() + enrollment.iter().map(held).max().unwrap_or(0) + batches;
+    let rows = |p: &PathBuf, csv_row: u64| {
+        if is_parquet(p) {
+            size(p) / 23
+        } else {
+            size(p) / csv_row
+        }
+    };
     let per_row: u64 = population.iter().map(|p| rows(p, 120)).sum::<u64>() * 220
         + enrollment.iter().map(|p| rows(p, 50)).sum::<u64>() * 40;
-    let room = budget.saturating_sub(fixed).max(1);
-    Ok(per_row.div_ceil(room).clamp(1, 256) as u32)
+    let one_pass: u64 =
+        population.iter().map(held).sum::<u64>() + enrollment.iter().map(held).max().unwrap_or(0) + batches;
+    if one_pass + per_row <= budget {
+        return Ok(1);
+    }
+    let largest = population.iter().chain(&enrollment).map(held).max().unwrap_or(0) + batches;
+    let room = budget.saturating_sub(largest).max(1);
+    Ok(per_row.div_ceil(room).clamp(2, 256) as u32)
 }
 
 #[cfg(test)]
@@ -245,10 +268,28 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
     }
     let count = cfg.partitions.max(1);
     let mut acc = Acc::default();
+    // Every input is read and validated once; with several partitions the
+    // validated rows wait in spill files, one per partition.
+    let mut ing = ingest(cfg, &population, &enrollment, count, dir, &mut log, &mut acc, &mut timings)?;
     for index in 0..count {
-        let part = Part { index, count };
-        run_partition(cfg, &population, &enrollment, part, &dates, &mut log, &mut acc, &mut timings)?;
+        let rows = stage(&mut timings, "read_partition", || ing.take(index))?;
+        run_partition(
+            cfg,
+            &population,
+            &enrollment,
+            Part { index, count },
+            rows,
+            &ing,
+            &dates,
+            &mut log,
+            &mut acc,
+            &mut timings,
+        )?;
     }
+    if let Some(s) = ing.spill.take() {
+        s.remove()?;
+    }
+    drop(ing);
 
     // Area-code warnings, one per unknown code, over all partitions.
     for (area, n) in std::mem::take(&mut acc.unknown_areas) {
@@ -275,32 +316,36 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
             outputs.push((format!("coverage_{}.csv", level.name()), false));
             outputs.push((format!("coverage_{}.parquet", level.name()), false));
         }
-        let trend: Vec<_> = acc
-            .trend
-            .iter()
-            .map(|(&(wk, kec), &(n, r, e))| {
+        // By kecamatan, then week: numerically, which is also their text order
+        // (fixed-width codes, ISO dates).
+        let mut trend: Vec<(u64, i32, u64, u64, u64)> =
+            acc.trend.iter().map(|(&(wk, kec), &(n, r, e))| (kec, wk, n, r, e)).collect();
+        trend.sort_unstable();
+        let trend: Vec<_> = trend
+            .into_iter()
+            .map(|(kec, wk, n, r, e)| {
                 let key = data_schema::area::AreaKey { level: Level::Kecamatan, code: kec };
                 (from_days(wk).to_string(), key.to_string(), n, r, e)
             })
             .collect();
-        let mut trend = trend;
-        trend.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
         output::write_trend(&dir.join("trend_weekly.csv"), &trend)?;
         outputs.push(("trend_weekly.csv".into(), false));
         Ok(())
     })?;
     let mut targets = std::mem::take(&mut acc.targets);
-    stage(&mut timings, "targets", || {
-        use rayon::prelude::*;
-        // Sort a permutation, not the (large) rows, then move each row once.
-        let mut perm: Vec<u32> = (0..targets.len() as u32).collect();
-        perm.par_sort_unstable_by(|&a, &b| {
-            let (a, b) = (&targets[a as usize], &targets[b as usize]);
-            // The numeric desa code sorts as its fixed-width text does.
-            (a.area, &a.rt, &a.rw, &a.name, a.nik).cmp(&(b.area, &b.rt, &b.rw, &b.name, b.nik))
+    if !targets.is_empty() {
+        stage(&mut timings, "targets", || {
+            use rayon::prelude::*;
+            // Sort a permutation, not the (large) rows, then move each row once.
+            let mut perm: Vec<u32> = (0..targets.len() as u32).collect();
+            perm.par_sort_unstable_by(|&a, &b| {
+                let (a, b) = (&targets[a as usize], &targets[b as usize]);
+                // The numeric desa code sorts as its fixed-width text does.
+                (a.area, &a.rt, &a.rw, &a.name, a.nik).cmp(&(b.area, &b.rt, &b.rw, &b.name, b.nik))
+            });
+            apply_permutation(&mut targets, perm);
         });
-        apply_permutation(&mut targets, perm);
-    });
+    }
     let mut linkage = None;
     if !acc.link_queries.is_empty() {
         let mut eligible: BTreeMap<u64, (u64, u64)> = BTreeMap::new();
@@ -421,41 +466,175 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
     Ok(RunResult { manifest, tables, targets, resident_niks })
 }
 
-/// One NIK partition: read and validate both sides (keeping only this
-/// partition's rows), resolve duplicates, join, classify and add the results
-/// to `acc`. Input files are opened for the pass and closed at its end.
+/// Validated rows of one partition, waiting to be resolved and joined.
+#[derive(Default)]
+struct PartRows {
+    seen: Vec<population::Seen>,
+    /// Issues of this partition's rejected population rows, by seq.
+    rejects: Vec<(u64, crate::quality::Issue)>,
+    /// Warnings on this partition's population rows (kept if the row counts).
+    warnings: Vec<(u64, crate::quality::Issue)>,
+    records: Vec<enrollment::Record>,
+}
+
+/// What reading every input once leaves for the partitions.
+struct Ingested {
+    /// With several partitions: the rows, one file per partition (the issues
+    /// stay in `parts`, they are few).
+    spill: Option<crate::spill::Spill>,
+    parts: Vec<PartRows>,
+    pop_columns: Vec<population::PopColumns>,
+    /// Population files kept open for reading rows again (a one-partition
+    /// run that writes worklists); otherwise opened again when needed.
+    pop_sources: Vec<Source>,
+    /// Enrollment files that say who was recorded: file index, columns, and
+    /// the open file in a one-partition run.
+    named: Vec<(u16, enrollment::WhoColumns, Option<Source>)>,
+}
+
+impl Ingested {
+    fn take(&mut self, index: u32) -> Result<PartRows, PipelineError> {
+        let mut rows = std::mem::take(&mut self.parts[index as usize]);
+        if let Some(s) = &self.spill {
+            rows.seen = s.take_seen(index)?;
+            rows.records = s.take_records(index)?;
+        }
+        Ok(rows)
+    }
+}
+
+/// Read and validate every input once, in the order given, and route each
+/// row to the partition of its NIK (unreadable NIK or wrong field count:
+/// partition 0). Enrollment issues and linkage queries go straight to the
+/// log and `acc`; population issues wait for their partition's duplicates.
+#[allow(clippy::too_many_arguments)]
+fn ingest(
+    cfg: &RunConfig,
+    population: &[PathBuf],
+    enrollment: &[PathBuf],
+    count: u32,
+    dir: &Path,
+    log: &mut QualityLog,
+    acc: &mut Acc,
+    timings: &mut Vec<(String, u64)>,
+) -> Result<Ingested, PipelineError> {
+    let mut parts: Vec<PartRows> = (0..count).map(|_| PartRows::default()).collect();
+    let mut spill = if count > 1 { Some(crate::spill::Spill::create(&dir.join(".partitions"), count)?) } else { None };
+    let keep_pop = count == 1 && cfg.write_targets;
+    let mut pop_sources = Vec::new();
+    let mut pop_columns = Vec::new();
+    for (f, path) in population.iter().enumerate() {
+        let src = stage(timings, "read_population", || Source::open_hashed(path, true))?;
+        let mut rows = 0u64;
+        // One partition: the file's chunks, gathered once it is read.
+        let mut kept: Vec<population::Chunk> = Vec::new();
+        let cols = stage(timings, "validate_population", || {
+            population::read_file_each(&src, f as u16, (f as u64) << 40, cfg.as_of, Part::ALL, |chunks| {
+                for c in chunks {
+                    rows += c.total;
+                    let Some(sp) = spill.as_mut() else {
+                        kept.push(c);
+                        continue;
+                    };
+                    for r in &c.rows {
+                        sp.push_seen(Part::of(r.nik(), count), r)?;
+                    }
+                    // Issues follow their row (the chunk's rows are in seq order).
+                    let part_of = |seq: u64| {
+                        let k = c
+                            .rows
+                            .binary_search_by_key(&seq, |r| r.seq)
+                            .expect("an issue belongs to a row of its chunk");
+                        Part::of(c.rows[k].nik(), count) as usize
+                    };
+                    for (seq, i) in c.rejects {
+                        parts[part_of(seq)].rejects.push((seq, i));
+                    }
+                    for (seq, i) in c.warnings {
+                        parts[part_of(seq)].warnings.push((seq, i));
+                    }
+                }
+                Ok(())
+            })
+        })?;
+        if !kept.is_empty() {
+            let p = &mut parts[0];
+            p.seen.reserve_exact(kept.iter().map(|c| c.rows.len()).sum());
+            for c in kept {
+                p.seen.extend_from_slice(&c.rows);
+                p.rejects.extend(c.rejects);
+                p.warnings.extend(c.warnings);
+            }
+        }
+        acc.inputs_pop.push(InputInfo::new("population", &src, rows)?);
+        pop_columns.push(cols);
+        if keep_pop {
+            pop_sources.push(src);
+        }
+    }
+    let s_days = to_days(cfg.as_of);
+    let mut named = Vec::new();
+    for (k, path) in enrollment.iter().enumerate() {
+        let f = population.len() + k;
+        let src = stage(timings, "read_enrollment", || Source::open_hashed(path, true))?;
+        let mut rows = 0u64;
+        stage(timings, "validate_enrollment", || {
+            enrollment::read_file_each(&src, f as u16, (f as u64) << 40, Part::ALL, |chunks| {
+                for c in chunks {
+                    rows += c.rows;
+                    acc.enr_rejected += c.rejects.len() as u64;
+                    acc.link_queries.extend(c.link.into_iter().filter(|q| q.date <= s_days));
+                    match spill.as_mut() {
+                        None => parts[0].records.extend(c.records),
+                        Some(sp) => {
+                            for r in &c.records {
+                                sp.push_record(Part::of(Some(r.nik), count), r)?;
+                            }
+                        }
+                    }
+                    for (s, i) in c.rejects {
+                        log.reject(s, i);
+                    }
+                    for (s, i) in c.warnings {
+                        log.warn(s, i);
+                    }
+                }
+                Ok(())
+            })
+        })?;
+        acc.enr_rows += rows;
+        acc.inputs_enr.push(InputInfo::new("enrollment", &src, rows)?);
+        if let Some(who) = enrollment::WhoColumns::of(&src) {
+            named.push((f as u16, who, (count == 1).then_some(src)));
+        }
+    }
+    if let Some(sp) = spill.as_mut() {
+        sp.finish()?;
+    }
+    Ok(Ingested { spill, parts, pop_columns, pop_sources, named })
+}
+
+/// One NIK partition, already validated: resolve duplicates, join, classify
+/// and add the results to `acc`. Input files are read again only for the
+/// worklist's names and addresses and for linkage.
 #[allow(clippy::too_many_arguments)]
 fn run_partition(
     cfg: &RunConfig,
     population: &[PathBuf],
     enrollment: &[PathBuf],
     part: Part,
+    rows: PartRows,
+    ing: &Ingested,
     dates: &Dates,
     log: &mut QualityLog,
     acc: &mut Acc,
     timings: &mut Vec<(String, u64)>,
 ) -> Result<(), PipelineError> {
-    let first = part.index == 0;
     let last = part.index + 1 == part.count;
-    // 1. Ingest and validate the population, file by file, in the order given.
-    let mut pop_sources = Vec::new();
-    let mut gathered = population::Gathered::default();
-    let mut pop_columns = Vec::new();
-    for (f, path) in population.iter().enumerate() {
-        let src = stage(timings, "read_population", || Source::open_hashed(path, first))?;
-        let (chunks, cols) = stage(timings, "validate_population", || {
-            population::read_file(&src, f as u16, (f as u64) << 40, cfg.as_of, part)
-        })?;
-        let rows = gathered.add(chunks);
-        if first {
-            acc.inputs_pop.push(InputInfo::new("population", &src, rows));
-        }
-        pop_columns.push(cols);
-        pop_sources.push(src);
-    }
+    let pop_columns = &ing.pop_columns;
+    let PartRows { seen, rejects: pop_issues, warnings: row_warnings, records } = rows;
 
     // 2. Duplicates: exact copies dropped, NIK ganda rejected, first row wins.
-    let population::Gathered { seen, rejects: pop_issues, warnings: row_warnings } = gathered;
     let resolved = stage(timings, "resolve_duplicates", || population::resolve(seen, pop_issues, log));
     log.add_row_warnings(row_warnings);
     acc.rows_read += resolved.rows_read;
@@ -465,37 +644,39 @@ fn run_partition(
         check_reject_rate(cfg, log, population.len(), acc.inputs_pop.iter().map(|i| i.rows).sum())?;
     }
 
-    // 3. Enrollment: validate, then join by NIK as of S.
-    let mut records = Vec::new();
-    // Files that say who was recorded stay open until the join, to read their orphan rows again.
-    let mut named_sources: Vec<(u16, Source, enrollment::WhoColumns)> = Vec::new();
-    let s_days = to_days(cfg.as_of);
-    for (k, path) in enrollment.iter().enumerate() {
-        let f = population.len() + k;
-        let src = stage(timings, "read_enrollment", || Source::open_hashed(path, first))?;
-        let chunks =
-            stage(timings, "validate_enrollment", || enrollment::read_file(&src, f as u16, (f as u64) << 40, part))?;
-        let mut rows = 0u64;
-        for c in chunks {
-            rows += c.rows;
-            acc.enr_rejected += c.rejects.len() as u64;
-            acc.link_queries.extend(c.link.into_iter().filter(|q| q.date <= s_days));
-            records.extend(c.records);
-            for (s, i) in c.rejects {
-                log.reject(s, i);
-            }
-            for (s, i) in c.warnings {
-                log.warn(s, i);
-            }
-        }
-        if first {
-            acc.enr_rows += rows;
-            acc.inputs_enr.push(InputInfo::new("enrollment", &src, rows));
-        }
-        if let Some(who) = enrollment::WhoColumns::of(&src) {
-            named_sources.push((f as u16, src, who));
-        }
-    }
+    // 3. Enrollment: join by NIK as of S. Files that say who was recorded are
+    // read again for their orphan rows (opened again if a pass closed them).
+    let npop = population.len();
+    let reopened: Vec<Option<Source>> = ing
+        .named
+        .iter()
+        .map(|(f, _, s)| match s {
+            Some(_) => Ok(None),
+            None => Source::open_hashed(&enrollment[*f as usize - npop], false).map(Some),
+        })
+        .collect::<Result<_, _>>()?;
+    let named_sources: Vec<(u16, &Source, enrollment::WhoColumns)> = ing
+        .named
+        .iter()
+        .zip(&reopened)
+        .map(|((f, who, s), r)| (*f, s.as_ref().or(r.as_ref()).expect("open or opened again"), *who))
+        .collect();
+    let has_named = !named_sources.is_empty();
+    // Names and addresses are read back only when something will use them:
+    // the worklist files, or linkage (enrollment files with names).
+    let need_pii = cfg.write_targets || has_named;
+    let reopened_pop: Vec<Source> = if need_pii && ing.pop_sources.is_empty() {
+        population.iter().map(|p| Source::open_hashed(p, false)).collect::<Result<_, _>>()?
+    } else {
+        Vec::new()
+    };
+    let pop_sources: &[Source] = if !need_pii {
+        &[]
+    } else if ing.pop_sources.is_empty() {
+        &reopened_pop
+    } else {
+        &ing.pop_sources
+    };
     // Recordings that joined by NIK and say who was recorded are known
     // matches for linkage (to estimate m); a fixed 1/8 of them by NIK hash,
     // so the sample does not depend on the partitioning.
@@ -511,7 +692,8 @@ fn run_partition(
     acc.after_as_of += joined.after_as_of;
     acc.failed_status += joined.failed_status;
     acc.unknown_status += joined.unknown_status;
-    for (f, src, who) in &named_sources {
+    for &(f, src, who) in &named_sources {
+        let f = &f;
         let mut mine: Vec<&enrollment::Record> = joined.counting_orphans.iter().filter(|r| r.file == *f).collect();
         mine.sort_unstable_by_key(|r| r.offset);
         let offsets: Vec<u64> = mine.iter().map(|r| r.offset).collect();
@@ -529,7 +711,8 @@ fn run_partition(
     if !joined.kept_matched.is_empty() {
         // The typed side from the enrollment row, the resident's side from the population row.
         let mut typed = Vec::new();
-        for (f, src, who) in &named_sources {
+        for &(f, src, who) in &named_sources {
+            let f = &f;
             let mine: Vec<&(enrollment::Record, u32)> = joined.kept_matched.iter().filter(|(r, _)| r.file == *f).collect();
             let offsets: Vec<u64> = mine.iter().map(|(r, _)| r.offset).collect();
             let qs = src.rows_at(&offsets, |_, row| who.query(row, 0, *f, "", "", 0))?;
@@ -561,8 +744,8 @@ fn run_partition(
             }
         }
     }
-    let has_named = !named_sources.is_empty();
     drop(named_sources);
+    drop(reopened);
 
     // 4. Area codes, classification, aggregation, trend and worklist rows.
     let regions = Regions::get();
@@ -578,13 +761,12 @@ fn run_partition(
         acc.desa.entry(k).or_default().add(&c);
     }
     stage(timings, "trend", || weekly_trend(&resolved.accepted, &joined, dates, &mut acc.trend));
-    let targets = stage(timings, "targets", || {
-        // Names and addresses are read back only when something will use
-        // them: the worklist files, or linkage (enrollment files with names).
-        let need_pii = cfg.write_targets || has_named;
-        build_targets(&resolved.accepted, &joined.first_counting, dates, &pop_sources, &pop_columns, need_pii)
-    })?;
-    acc.targets.extend(targets);
+    if cfg.keep_targets || need_pii {
+        let targets = stage(timings, "targets", || {
+            build_targets(&resolved.accepted, &joined.first_counting, dates, pop_sources, pop_columns, need_pii)
+        })?;
+        acc.targets.extend(targets);
+    }
     stage(timings, "movers", || {
         use rayon::prelude::*;
         // Counted rows and movers per kecamatan, counted in parallel.
@@ -616,7 +798,9 @@ fn run_partition(
     });
     for (c, f) in resolved.accepted.iter().zip(&joined.first_counting) {
         if c.flags & population::F_RESIDENT != 0 {
-            acc.resident_niks.push(c.nik);
+            if cfg.keep_targets {
+                acc.resident_niks.push(c.nik);
+            }
             if *f != i32::MAX {
                 acc.residents_recorded += 1;
             }
@@ -749,7 +933,8 @@ fn build_targets(
         })
         .collect();
     let mut out = Vec::with_capacity(chosen.len());
-    for (f, src) in sources.iter().enumerate() {
+    #[allow(clippy::needless_range_loop)] // `sources` is empty without `need_pii`
+    for f in 0..cols.len() {
         let mut mine: Vec<(u64, usize, bool)> = chosen
             .iter()
             .filter(|(i, _)| accepted[*i].file as usize == f)
@@ -759,7 +944,7 @@ fn build_targets(
         let offsets: Vec<u64> = mine.iter().map(|m| m.0).collect();
         let (ni, ri, wi, ai) = (idx(f, pcol::NAMA), idx(f, pcol::NO_RT), idx(f, pcol::NO_RW), idx(f, pcol::ALAMAT));
         let fields = if need_pii {
-            src.rows_at_columns(&offsets, Some(&[ni, ri, wi, ai]), |_, r| {
+            sources[f].rows_at_columns(&offsets, Some(&[ni, ri, wi, ai]), |_, r| {
                 (
                     r.get(ni).trim().to_string(),
                     r.get(ri).trim().to_string(),

@@ -103,6 +103,14 @@ impl Seen {
     pub fn line(&self) -> u64 {
         self.seq & ((1u64 << LINE_BITS) - 1)
     }
+
+    /// The row's NIK if validation could read it (what partitions the row).
+    pub fn nik(&self) -> Option<u64> {
+        match self.kept {
+            Kept::Valid(c) => Some(c.nik),
+            Kept::Rejected { nik } => nik,
+        }
+    }
 }
 
 /// Per-chunk result of validation.
@@ -364,31 +372,53 @@ pub fn read_file(
     as_of: NaiveDate,
     part: crate::plan::Part,
 ) -> Result<(Vec<Chunk>, PopColumns), PipelineError> {
-    let cols = columns(src)?;
-    let nik_col = cols.i(col::NIK);
-    let chunks = src.par_chunks(Chunk::default, |acc: &mut Chunk, row: &Row| {
-        acc.total += 1;
-        if part.count > 1 {
-            let nik = if row.len() == cols.width { nik::parse_nik(&row.get(nik_col)).ok() } else { None };
-            if !part.keeps(nik) {
-                return;
-            }
-        }
-        let mut w = Vec::new();
-        let outcome = validate(row, &cols, file, &src.display, as_of, &mut w, &mut acc.memo);
-        // seq: file order; lines are unique and increasing within a file
-        let seq = seq_base + row.line;
-        acc.warnings.extend(w.into_iter().map(|i| (seq, i)));
-        let kept = match outcome {
-            Outcome::Valid(c) => Kept::Valid(c),
-            Outcome::Rejected { nik, issue } => {
-                acc.rejects.push((seq, issue));
-                Kept::Rejected { nik }
-            }
-        };
-        acc.rows.push(Seen { seq, hash: row.content_hash(), kept });
+    let mut chunks = Vec::new();
+    let cols = read_file_each(src, file, seq_base, as_of, part, |c| {
+        chunks.extend(c);
+        Ok(())
     })?;
     Ok((chunks, cols))
+}
+
+/// [`read_file`], handing the chunks to `sink` as they are validated (in
+/// file order) instead of keeping them.
+pub fn read_file_each(
+    src: &Source,
+    file: u16,
+    seq_base: u64,
+    as_of: NaiveDate,
+    part: crate::plan::Part,
+    sink: impl FnMut(Vec<Chunk>) -> Result<(), PipelineError>,
+) -> Result<PopColumns, PipelineError> {
+    let cols = columns(src)?;
+    let nik_col = cols.i(col::NIK);
+    src.par_chunks_each(
+        Chunk::default,
+        |acc: &mut Chunk, row: &Row| {
+            acc.total += 1;
+            if part.count > 1 {
+                let nik = if row.len() == cols.width { nik::parse_nik(&row.get(nik_col)).ok() } else { None };
+                if !part.keeps(nik) {
+                    return;
+                }
+            }
+            let mut w = Vec::new();
+            let outcome = validate(row, &cols, file, &src.display, as_of, &mut w, &mut acc.memo);
+            // seq: file order; lines are unique and increasing within a file
+            let seq = seq_base + row.line;
+            acc.warnings.extend(w.into_iter().map(|i| (seq, i)));
+            let kept = match outcome {
+                Outcome::Valid(c) => Kept::Valid(c),
+                Outcome::Rejected { nik, issue } => {
+                    acc.rejects.push((seq, issue));
+                    Kept::Rejected { nik }
+                }
+            };
+            acc.rows.push(Seen { seq, hash: row.content_hash(), kept });
+        },
+        sink,
+    )?;
+    Ok(cols)
 }
 
 /// Result of resolving duplicates over all population files.

@@ -29,6 +29,7 @@ fn cfg(pop: PathBuf, enr: PathBuf) -> RunConfig {
         as_of: chrono::NaiveDate::from_ymd_opt(2024, 8, 26).unwrap(),
         max_reject_rate: 1.0,
         write_targets: true,
+        keep_targets: true,
         partitions: 1,
         link_threshold: 0.9,
     }

@@ -34,6 +34,7 @@ pub fn run(a: DemoArgs) -> Result<()> {
         as_of: chrono::NaiveDate::from_ymd_opt(2024, 8, 26).unwrap(),
         max_reject_rate: a.opts.max_reject_rate,
         write_targets: !a.opts.no_pii,
+        keep_targets: !a.opts.plan.schools.is_empty(),
     };
     let plan = a.opts.plan.to_options(&a.opts);
     let r = super::run::execute_planned(&cfg, &a.out, &a.opts.report, Some(&plan));

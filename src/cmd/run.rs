@@ -99,6 +99,7 @@ pub fn run(a: RunArgs) -> Result<()> {
         as_of: a.as_of,
         max_reject_rate: a.opts.max_reject_rate,
         write_targets: !a.opts.no_pii,
+        keep_targets: !a.opts.plan.schools.is_empty(),
         partitions,
         link_threshold: a.opts.link_threshold,
     };

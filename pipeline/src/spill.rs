@@ -1,0 +1,242 @@
+//! The validated rows of a partitioned run, written to disk once.
+//!
+//! When a run is split into NIK partitions (to bound memory), every input is
+//! read and validated a single time; each row's compact result (a population
+//! [`Seen`], 48 bytes; an enrollment [`Record`], 39 bytes) is appended to the
+//! file of its partition. Each partition then reads back only its own rows,
+//! instead of decoding every input again. The files live in a hidden
+//! directory inside the run's staging directory (so they go wherever the
+//! outputs go, and a failed run removes them with everything else); each is
+//! deleted as soon as its partition has read it.
+
+use crate::enrollment::Record;
+use crate::population::{Candidate, Kept, Seen};
+use data_schema::values::EnrollmentStatus;
+use rayon::prelude::*;
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+const SEEN_BYTES: usize = 48;
+const RECORD_BYTES: usize = 39;
+/// Rows decoded at a time when a partition's file is read back.
+const READ_ROWS: usize = 1 << 20;
+
+/// One spill file per partition and side.
+pub struct Spill {
+    dir: PathBuf,
+    pop: Vec<BufWriter<File>>,
+    enr: Vec<BufWriter<File>>,
+}
+
+fn io_err(what: &Path, e: std::io::Error) -> crate::PipelineError {
+    crate::PipelineError::output(what.display(), format!("temporary partition file: {e}"))
+}
+
+impl Spill {
+    /// Create `dir` (which must not exist) with `count` empty files per side.
+    pub fn create(dir: &Path, count: u32) -> Result<Spill, crate::PipelineError> {
+        std::fs::create_dir(dir).map_err(|e| io_err(dir, e))?;
+        let open = |side: &str, k: u32| -> Result<BufWriter<File>, crate::PipelineError> {
+            let p = dir.join(format!("{side}-{k}.bin"));
+            Ok(BufWriter::with_capacity(1 << 20, File::create(&p).map_err(|e| io_err(&p, e))?))
+        };
+        let pop = (0..count).map(|k| open("population", k)).collect::<Result<_, _>>()?;
+        let enr = (0..count).map(|k| open("enrollment", k)).collect::<Result<_, _>>()?;
+        Ok(Spill { dir: dir.to_path_buf(), pop, enr })
+    }
+
+    pub fn push_seen(&mut self, part: u32, s: &Seen) -> Result<(), crate::PipelineError> {
+        let b = encode_seen(s);
+        self.pop[part as usize].write_all(&b).map_err(|e| io_err(&self.dir, e))
+    }
+
+    pub fn push_record(&mut self, part: u32, r: &Record) -> Result<(), crate::PipelineError> {
+        let b = encode_record(r);
+        self.enr[part as usize].write_all(&b).map_err(|e| io_err(&self.dir, e))
+    }
+
+    /// Flush every file: call once, after the last row is pushed.
+    pub fn finish(&mut self) -> Result<(), crate::PipelineError> {
+        for w in self.pop.iter_mut().chain(self.enr.iter_mut()) {
+            w.flush().map_err(|e| io_err(&self.dir, e))?;
+        }
+        Ok(())
+    }
+
+    /// Partition `part`'s population rows, in the order they were pushed; the
+    /// file is deleted once read.
+    pub fn take_seen(&self, part: u32) -> Result<Vec<Seen>, crate::PipelineError> {
+        read_back(&self.dir.join(format!("population-{part}.bin")), SEEN_BYTES, decode_seen)
+    }
+
+    /// Partition `part`'s enrollment records, in the order they were pushed;
+    /// the file is deleted once read.
+    pub fn take_records(&self, part: u32) -> Result<Vec<Record>, crate::PipelineError> {
+        read_back(&self.dir.join(format!("enrollment-{part}.bin")), RECORD_BYTES, decode_record)
+    }
+
+    /// Remove the directory (and whatever is left in it).
+    pub fn remove(self) -> Result<(), crate::PipelineError> {
+        let dir = self.dir.clone();
+        drop(self);
+        std::fs::remove_dir_all(&dir).map_err(|e| io_err(&dir, e))
+    }
+}
+
+fn read_back<T: Send>(path: &Path, width: usize, decode: fn(&[u8]) -> T) -> Result<Vec<T>, crate::PipelineError> {
+    let mut f = File::open(path).map_err(|e| io_err(path, e))?;
+    let len = f.metadata().map_err(|e| io_err(path, e))?.len() as usize;
+    if !len.is_multiple_of(width) {
+        return Err(io_err(path, std::io::Error::other("a spill file has a partial row")));
+    }
+    let mut out = Vec::with_capacity(len / width);
+    let mut buf = vec![0u8; READ_ROWS * width];
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(buf.len());
+        f.read_exact(&mut buf[..n]).map_err(|e| io_err(path, e))?;
+        out.par_extend(buf[..n].par_chunks_exact(width).map(decode));
+        left -= n;
+    }
+    drop(f);
+    std::fs::remove_file(path).map_err(|e| io_err(path, e))?;
+    Ok(out)
+}
+
+fn encode_seen(s: &Seen) -> [u8; SEEN_BYTES] {
+    let mut b = [0u8; SEEN_BYTES];
+    b[0..8].copy_from_slice(&s.seq.to_le_bytes());
+    b[8..16].copy_from_slice(&s.hash.to_le_bytes());
+    match s.kept {
+        Kept::Valid(c) => {
+            b[16] = 0;
+            b[17..25].copy_from_slice(&c.nik.to_le_bytes());
+            b[25..33].copy_from_slice(&c.area.to_le_bytes());
+            b[33..37].copy_from_slice(&c.birth.to_le_bytes());
+            b[37] = c.flags;
+            b[38..40].copy_from_slice(&c.file.to_le_bytes());
+            b[40..48].copy_from_slice(&c.offset.to_le_bytes());
+        }
+        Kept::Rejected { nik: Some(n) } => {
+            b[16] = 1;
+            b[17..25].copy_from_slice(&n.to_le_bytes());
+        }
+        Kept::Rejected { nik: None } => b[16] = 2,
+    }
+    b
+}
+
+fn u64_at(b: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"))
+}
+
+fn decode_seen(b: &[u8]) -> Seen {
+    let kept = match b[16] {
+        0 => Kept::Valid(Candidate {
+            nik: u64_at(b, 17),
+            area: u64_at(b, 25),
+            birth: i32::from_le_bytes(b[33..37].try_into().expect("4 bytes")),
+            flags: b[37],
+            file: u16::from_le_bytes([b[38], b[39]]),
+            offset: u64_at(b, 40),
+        }),
+        1 => Kept::Rejected { nik: Some(u64_at(b, 17)) },
+        _ => Kept::Rejected { nik: None },
+    };
+    Seen { seq: u64_at(b, 0), hash: u64_at(b, 8), kept }
+}
+
+fn encode_record(r: &Record) -> [u8; RECORD_BYTES] {
+    let mut b = [0u8; RECORD_BYTES];
+    b[0..8].copy_from_slice(&r.nik.to_le_bytes());
+    b[8..12].copy_from_slice(&r.date.to_le_bytes());
+    b[12] = match r.status {
+        EnrollmentStatus::Counting => 0,
+        EnrollmentStatus::Failed => 1,
+        EnrollmentStatus::Unknown => 2,
+    };
+    b[13..21].copy_from_slice(&r.seq.to_le_bytes());
+    b[21..29].copy_from_slice(&r.line.to_le_bytes());
+    b[29..31].copy_from_slice(&r.file.to_le_bytes());
+    b[31..39].copy_from_slice(&r.offset.to_le_bytes());
+    b
+}
+
+fn decode_record(b: &[u8]) -> Record {
+    Record {
+        nik: u64_at(b, 0),
+        date: i32::from_le_bytes(b[8..12].try_into().expect("4 bytes")),
+        status: match b[12] {
+            0 => EnrollmentStatus::Counting,
+            1 => EnrollmentStatus::Failed,
+            _ => EnrollmentStatus::Unknown,
+        },
+        seq: u64_at(b, 13),
+        line: u64_at(b, 21),
+        file: u16::from_le_bytes([b[29], b[30]]),
+        offset: u64_at(b, 31),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(k: u64) -> Seen {
+        let kept = match k % 3 {
+            0 => Kept::Valid(Candidate {
+                nik: 9_471_010_101_900_001 + k,
+                area: 9_404_010_001 + k,
+                birth: -3_000 + k as i32,
+                flags: (k % 32) as u8,
+                file: (k % 5) as u16,
+                offset: k * 1_000_003,
+            }),
+            1 => Kept::Rejected { nik: Some(3_171_010_101_900_001 + k) },
+            _ => Kept::Rejected { nik: None },
+        };
+        Seen { seq: (k % 5) << 40 | (k + 2), hash: k.wrapping_mul(0x9E37_79B9_7F4A_7C15), kept }
+    }
+
+    fn record(k: u64) -> Record {
+        let status =
+            [EnrollmentStatus::Counting, EnrollmentStatus::Failed, EnrollmentStatus::Unknown][(k % 3) as usize];
+        Record {
+            nik: 1_101_010_101_900_001 + k,
+            date: 19_000 + k as i32,
+            status,
+            seq: k << 3,
+            line: k + 2,
+            file: (k % 7) as u16,
+            offset: k * 77,
+        }
+    }
+
+    #[test]
+    fn rows_come_back_per_partition_in_order_and_files_are_removed() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join(".spill");
+        let mut s = Spill::create(&dir, 3).unwrap();
+        // More rows than one read-back block, so blocks are joined correctly.
+        let n = READ_ROWS as u64 + 1_234;
+        for k in 0..n {
+            s.push_seen((k % 3) as u32, &seen(k)).unwrap();
+            if k % 2 == 0 {
+                s.push_record((k % 3) as u32, &record(k)).unwrap();
+            }
+        }
+        s.finish().unwrap();
+        for part in 0..3u64 {
+            let got = s.take_seen(part as u32).unwrap();
+            let want: Vec<Seen> = (0..n).filter(|k| k % 3 == part).map(seen).collect();
+            assert_eq!(format!("{got:?}"), format!("{want:?}"));
+            let got = s.take_records(part as u32).unwrap();
+            let want: Vec<Record> = (0..n).filter(|k| k % 3 == part && k % 2 == 0).map(record).collect();
+            assert_eq!(format!("{got:?}"), format!("{want:?}"));
+        }
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "every file is deleted once read");
+        s.remove().unwrap();
+        assert!(!dir.exists());
+    }
+}
