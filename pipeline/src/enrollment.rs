@@ -91,25 +91,13 @@ pub struct Chunk {
     memo: ahash::AHashMap<Box<str>, EnrollmentStatus>,
 }
 
-/// Validate the rows of one enrollment file that belong to partition `part`
-/// (by NIK; unreadable NIK or a wrong field count → partition 0). `rows` in
-/// the chunks counts every row of the file.
-pub fn read_file(src: &Source, file: u16, seq_base: u64, part: crate::plan::Part) -> Result<Vec<Chunk>, PipelineError> {
-    let mut chunks = Vec::new();
-    read_file_each(src, file, seq_base, part, |c| {
-        chunks.extend(c);
-        Ok(())
-    })?;
-    Ok(chunks)
-}
-
-/// [`read_file`], handing the chunks to `sink` as they are validated (in
-/// file order) instead of keeping them.
-pub fn read_file_each(
+/// Validate every row of one enrollment file in parallel chunks, handing the
+/// chunks to `sink` as they are validated (in file order) instead of keeping
+/// them all.
+pub fn read_file(
     src: &Source,
     file: u16,
     seq_base: u64,
-    part: crate::plan::Part,
     sink: impl FnMut(Vec<Chunk>) -> Result<(), PipelineError>,
 ) -> Result<(), PipelineError> {
     let idx = resolve(&col::ALL, &src.headers);
@@ -140,12 +128,6 @@ pub fn read_file_each(
         Chunk::default,
         |acc: &mut Chunk, row: &Row| {
             acc.rows += 1;
-            if part.count > 1 {
-                let nik = if row.len() == width { nik::parse_nik(&row.get(idx[0])).ok() } else { None };
-                if !part.keeps(nik) {
-                    return;
-                }
-            }
             let seq = seq_base + row.line;
             let reject = |reason, column: &str, raw: &str, hint: String| {
                 (seq, Issue::reject(name, row.line, column, reason, raw, hint))

@@ -59,16 +59,9 @@ pub struct Part {
 }
 
 impl Part {
-    pub const ALL: Part = Part { index: 0, count: 1 };
-
-    /// Whether a row with this NIK (`None`: unreadable) belongs here. The
-    /// partition is a hash of the whole NIK, so that a single kabupaten's
-    /// export (where every NIK shares its first digits) splits evenly too.
-    pub fn keeps(&self, nik: Option<u64>) -> bool {
-        Part::of(nik, self.count) == self.index
-    }
-
-    /// The partition (of `count`) of a row with this NIK (`None`: unreadable).
+    /// The partition (of `count`) of a row with this NIK (`None`: unreadable):
+    /// a hash of the whole NIK, so that a single kabupaten's export (where
+    /// every NIK shares its first digits) splits evenly too.
     pub fn of(nik: Option<u64>, count: u32) -> u32 {
         if count <= 1 {
             return 0;
@@ -529,7 +522,7 @@ fn ingest(
         // One partition: the file's chunks, gathered once it is read.
         let mut kept: Vec<population::Chunk> = Vec::new();
         let cols = stage(timings, "validate_population", || {
-            population::read_file_each(&src, f as u16, (f as u64) << 40, cfg.as_of, Part::ALL, |chunks| {
+            population::read_file(&src, f as u16, (f as u64) << 40, cfg.as_of, |chunks| {
                 for c in chunks {
                     rows += c.total;
                     let Some(sp) = spill.as_mut() else {
@@ -579,7 +572,7 @@ fn ingest(
         let src = stage(timings, "read_enrollment", || Source::open_hashed(path, true))?;
         let mut rows = 0u64;
         stage(timings, "validate_enrollment", || {
-            enrollment::read_file_each(&src, f as u16, (f as u64) << 40, Part::ALL, |chunks| {
+            enrollment::read_file(&src, f as u16, (f as u64) << 40, |chunks| {
                 for c in chunks {
                     rows += c.rows;
                     acc.enr_rejected += c.rejects.len() as u64;

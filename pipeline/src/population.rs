@@ -80,7 +80,7 @@ pub enum Outcome {
 }
 
 /// A row with its global sequence number (file order) and content hash,
-/// kept compact (56 bytes): a rejected row's issue waits in [`Gathered::rejects`].
+/// kept compact (56 bytes): a rejected row's issue waits in [`Chunk::rejects`].
 #[derive(Debug, Clone, Copy)]
 pub struct Seen {
     pub seq: u64,
@@ -117,37 +117,12 @@ impl Seen {
 #[derive(Default)]
 pub struct Chunk {
     pub rows: Vec<Seen>,
-    /// Rows of the file visited by this chunk, in this partition or not.
+    /// Rows of the file visited by this chunk.
     pub total: u64,
     /// Issues of rejected rows, by seq (in file order).
     pub rejects: Vec<(u64, Issue)>,
     pub warnings: Vec<(u64, Issue)>,
     memo: Memo,
-}
-
-/// Every population row of every file, gathered in input order.
-#[derive(Default)]
-pub struct Gathered {
-    pub seen: Vec<Seen>,
-    /// Sorted by seq.
-    pub rejects: Vec<(u64, Issue)>,
-    pub warnings: Vec<(u64, Issue)>,
-}
-
-impl Gathered {
-    /// Add one file's chunks (in file order); returns the file's row count
-    /// (all partitions).
-    pub fn add(&mut self, chunks: Vec<Chunk>) -> u64 {
-        let n: usize = chunks.iter().map(|c| c.rows.len()).sum();
-        let total: u64 = chunks.iter().map(|c| c.total).sum();
-        self.seen.reserve_exact(n);
-        for c in chunks {
-            self.seen.extend_from_slice(&c.rows);
-            self.rejects.extend(c.rejects);
-            self.warnings.extend(c.warnings);
-        }
-        total
-    }
 }
 
 /// The coded columns repeat a handful of values: their parsed meaning is
@@ -362,46 +337,21 @@ pub fn validate(
     Outcome::Valid(Candidate { nik, area: area.0, birth: to_days(birth), flags, file, offset: row.offset })
 }
 
-/// Validate every row of one population file that belongs to partition
-/// `part`, in parallel chunks. A row belongs to the partition of its NIK, as
-/// validation would read it: unreadable (or a wrong field count) → partition 0.
+/// Validate every row of one population file in parallel chunks, handing the
+/// chunks to `sink` as they are validated (in file order) instead of keeping
+/// them all; returns the file's columns.
 pub fn read_file(
     src: &Source,
     file: u16,
     seq_base: u64,
     as_of: NaiveDate,
-    part: crate::plan::Part,
-) -> Result<(Vec<Chunk>, PopColumns), PipelineError> {
-    let mut chunks = Vec::new();
-    let cols = read_file_each(src, file, seq_base, as_of, part, |c| {
-        chunks.extend(c);
-        Ok(())
-    })?;
-    Ok((chunks, cols))
-}
-
-/// [`read_file`], handing the chunks to `sink` as they are validated (in
-/// file order) instead of keeping them.
-pub fn read_file_each(
-    src: &Source,
-    file: u16,
-    seq_base: u64,
-    as_of: NaiveDate,
-    part: crate::plan::Part,
     sink: impl FnMut(Vec<Chunk>) -> Result<(), PipelineError>,
 ) -> Result<PopColumns, PipelineError> {
     let cols = columns(src)?;
-    let nik_col = cols.i(col::NIK);
     src.par_chunks_each(
         Chunk::default,
         |acc: &mut Chunk, row: &Row| {
             acc.total += 1;
-            if part.count > 1 {
-                let nik = if row.len() == cols.width { nik::parse_nik(&row.get(nik_col)).ok() } else { None };
-                if !part.keeps(nik) {
-                    return;
-                }
-            }
             let mut w = Vec::new();
             let outcome = validate(row, &cols, file, &src.display, as_of, &mut w, &mut acc.memo);
             // seq: file order; lines are unique and increasing within a file
