@@ -144,24 +144,18 @@ pub fn read_file(
             let raw_nik = row.get(idx[0]);
             let nik = match nik::parse_nik(&raw_nik) {
                 Ok(n) => n,
-                Err(NikError::Scientific) => {
-                    acc.rejects.push(reject(
-                        RejectReason::NikScientific,
-                        "NIK",
-                        &raw_nik,
-                        "the NIK was turned into a number by a spreadsheet; re-export the NIK column as text".into(),
-                    ));
-                    acc.link.extend(linkable(row, seq, RejectReason::NikScientific.code(), &raw_nik));
-                    return;
-                }
-                Err(NikError::Format) => {
-                    acc.rejects.push(reject(
-                        RejectReason::NikFormat,
-                        "NIK",
-                        &raw_nik,
-                        "NIK must be exactly 16 digits with a valid date part".into(),
-                    ));
-                    acc.link.extend(linkable(row, seq, RejectReason::NikFormat.code(), &raw_nik));
+                Err(e) => {
+                    let (reason, hint) = match e {
+                        NikError::Scientific => (
+                            RejectReason::NikScientific,
+                            "the NIK was turned into a number by a spreadsheet; re-export the NIK column as text",
+                        ),
+                        NikError::Format => {
+                            (RejectReason::NikFormat, "NIK must be exactly 16 digits with a valid date part")
+                        }
+                    };
+                    acc.rejects.push(reject(reason, "NIK", &raw_nik, hint.into()));
+                    acc.link.extend(linkable(row, seq, reason.code(), &raw_nik));
                     return;
                 }
             };
@@ -176,16 +170,7 @@ pub fn read_file(
                 return;
             };
             let raw_status = row.get(idx[2]);
-            let status = match acc.memo.get(&*raw_status) {
-                Some(&st) => st,
-                None => {
-                    let st = EnrollmentStatus::parse(&raw_status);
-                    if acc.memo.len() < 4096 {
-                        acc.memo.insert(Box::<str>::from(&*raw_status), st);
-                    }
-                    st
-                }
-            };
+            let status = crate::population::memo(&mut acc.memo, &raw_status, EnrollmentStatus::parse);
             if status == EnrollmentStatus::Unknown {
                 acc.warnings.push((
                     seq,

@@ -39,7 +39,8 @@ pub struct Source {
 /// A file's sha256: known, or being computed on a thread of its own while
 /// the file is validated.
 enum Sha {
-    Ready(String),
+    /// The hex digest, or why it could not be had.
+    Done(Result<String, String>),
     Running(std::thread::JoinHandle<std::io::Result<(u64, String)>>),
 }
 
@@ -161,7 +162,7 @@ impl Source {
             let p = path.to_path_buf();
             Sha::Running(std::thread::spawn(move || sha256_stream(&p)))
         } else {
-            Sha::Ready(String::new())
+            Sha::Done(Ok(String::new()))
         };
         let sha256 = std::sync::Mutex::new(sha256);
         let (headers, data) = match ext.as_str() {
@@ -190,17 +191,15 @@ impl Source {
     pub fn sha256(&self) -> Result<String, PipelineError> {
         let mut g = self.sha256.lock().expect("sha256 lock");
         if let Sha::Running(_) = &*g {
-            let Sha::Running(h) = std::mem::replace(&mut *g, Sha::Ready(String::new())) else { unreachable!() };
-            let (n, sha) = h.join().expect("the sha256 thread").map_err(|e| self.unreadable(e.to_string()))?;
-            if n != self.bytes {
-                return Err(
-                    self.unreadable(format!("the file changed while it was read ({} bytes, then {n})", self.bytes))
-                );
-            }
-            *g = Sha::Ready(sha);
+            let Sha::Running(h) = std::mem::replace(&mut *g, Sha::Done(Ok(String::new()))) else { unreachable!() };
+            *g = Sha::Done(match h.join().expect("the sha256 thread") {
+                Ok((n, sha)) if n == self.bytes => Ok(sha),
+                Ok((n, _)) => Err(format!("the file changed while it was read ({} bytes, then {n})", self.bytes)),
+                Err(e) => Err(e.to_string()),
+            });
         }
         match &*g {
-            Sha::Ready(s) => Ok(s.clone()),
+            Sha::Done(r) => r.clone().map_err(|e| self.unreadable(e)),
             Sha::Running(_) => unreachable!("joined above"),
         }
     }
@@ -630,7 +629,7 @@ mod tests {
         // (used for worklists) must give what the parallel reader gave.
         let csv = b"NIK;NAMA;RT\r\n1;Ani;001\r\n2;\"Budi; S\";002\r\n3;Citra;\r\n".to_vec();
         let (_, data) = open_csv(csv).unwrap();
-        let src = Source { path: "x.csv".into(), display: "x.csv".into(), headers: vec![], bytes: 0, sha256: std::sync::Mutex::new(Sha::Ready(String::new())), data };
+        let src = Source { path: "x.csv".into(), display: "x.csv".into(), headers: vec![], bytes: 0, sha256: std::sync::Mutex::new(Sha::Done(Ok(String::new()))), data };
         let rows: Vec<(u64, Vec<String>)> = src
             .par_chunks(Vec::new, |acc: &mut Vec<(u64, Vec<String>)>, r: &Row| {
                 acc.push((r.offset, (0..r.len()).map(|i| r.get(Some(i)).into_owned()).collect()))
@@ -698,7 +697,7 @@ mod tests {
         // LF, CRLF, lone CR (old Mac), a quoted field spanning lines, a blank line.
         let csv = b"A;B\n1;x\r\n2;y\r3;\"p\nq\"\n\n4;z\r".to_vec();
         let (_, data) = open_csv(csv).unwrap();
-        let src = Source { path: "x.csv".into(), display: "x.csv".into(), headers: vec![], bytes: 0, sha256: std::sync::Mutex::new(Sha::Ready(String::new())), data };
+        let src = Source { path: "x.csv".into(), display: "x.csv".into(), headers: vec![], bytes: 0, sha256: std::sync::Mutex::new(Sha::Done(Ok(String::new()))), data };
         let lines: Vec<u64> =
             src.par_chunks(Vec::new, |acc: &mut Vec<u64>, r: &Row| acc.push(r.line)).unwrap().concat();
         assert_eq!(lines, vec![2, 3, 4, 7]);

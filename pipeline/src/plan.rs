@@ -663,13 +663,8 @@ fn run_partition(
     } else {
         Vec::new()
     };
-    let pop_sources: &[Source] = if !need_pii {
-        &[]
-    } else if ing.pop_sources.is_empty() {
-        &reopened_pop
-    } else {
-        &ing.pop_sources
-    };
+    // Kept open only when `need_pii` (a one-partition run with worklists).
+    let pop_sources: &[Source] = if ing.pop_sources.is_empty() { &reopened_pop } else { &ing.pop_sources };
     // Recordings that joined by NIK and say who was recorded are known
     // matches for linkage (to estimate m); a fixed 1/8 of them by NIK hash,
     // so the sample does not depend on the partitioning.
@@ -685,8 +680,7 @@ fn run_partition(
     acc.after_as_of += joined.after_as_of;
     acc.failed_status += joined.failed_status;
     acc.unknown_status += joined.unknown_status;
-    for &(f, src, who) in &named_sources {
-        let f = &f;
+    for (f, src, who) in &named_sources {
         let mut mine: Vec<&enrollment::Record> = joined.counting_orphans.iter().filter(|r| r.file == *f).collect();
         mine.sort_unstable_by_key(|r| r.offset);
         let offsets: Vec<u64> = mine.iter().map(|r| r.offset).collect();
@@ -704,8 +698,7 @@ fn run_partition(
     if !joined.kept_matched.is_empty() {
         // The typed side from the enrollment row, the resident's side from the population row.
         let mut typed = Vec::new();
-        for &(f, src, who) in &named_sources {
-            let f = &f;
+        for (f, src, who) in &named_sources {
             let mine: Vec<&(enrollment::Record, u32)> = joined.kept_matched.iter().filter(|(r, _)| r.file == *f).collect();
             let offsets: Vec<u64> = mine.iter().map(|(r, _)| r.offset).collect();
             let qs = src.rows_at(&offsets, |_, row| who.query(row, 0, *f, "", "", 0))?;

@@ -136,7 +136,7 @@ pub struct Memo {
     status: ahash::AHashMap<Box<str>, Option<RegisterStatus>>,
 }
 
-fn memo<V: Copy>(m: &mut ahash::AHashMap<Box<str>, V>, raw: &str, f: impl Fn(&str) -> V) -> V {
+pub(crate) fn memo<V: Copy>(m: &mut ahash::AHashMap<Box<str>, V>, raw: &str, f: impl Fn(&str) -> V) -> V {
     if let Some(v) = m.get(raw) {
         return *v;
     }
