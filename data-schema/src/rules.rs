@@ -84,6 +84,47 @@ pub fn classify(p: &Person, d: &Dates) -> Class {
     Class { required, eligible, first_time: eligible && !p.ever_married && age_s < 17 }
 }
 
+/// The latest birth date of a person who is `n` or older on `d`: age only
+/// grows as the birth date moves earlier, so `age_at(b, d) >= n` is exactly
+/// `b <= born_by(d, n)`.
+pub fn born_by(d: NaiveDate, n: i32) -> NaiveDate {
+    // Within a few days of the same day n years earlier (Feb 29 births
+    // reach their birthday on Feb 28 in common years).
+    let mut b = anniversary(d, d.year() - n) + chrono::Duration::days(3);
+    while age_at(b, d) < n {
+        b = b.pred_opt().expect("a date after year -262143");
+    }
+    b
+}
+
+/// [`classify`] with its two age tests turned into birth-date cut-offs once
+/// per run, for birth dates kept as days since 1970-01-01 (`date::to_days`):
+/// the same answer for every person, without calendar arithmetic per row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cutoffs {
+    /// Born on or before this day: 17 or older at S.
+    adult_at_as_of: i32,
+    /// Born on or before this day: 17 or older at E.
+    adult_at_election: i32,
+}
+
+impl Cutoffs {
+    pub fn new(d: &Dates) -> Cutoffs {
+        Cutoffs {
+            adult_at_as_of: crate::date::to_days(born_by(d.as_of, 17)),
+            adult_at_election: crate::date::to_days(born_by(d.election, 17)),
+        }
+    }
+
+    /// [`classify`] of a person born `birth` days after 1970-01-01.
+    pub fn classify(&self, birth: i32, ever_married: bool, wni: bool, active_tni_polri: bool) -> Class {
+        let adult_s = birth <= self.adult_at_as_of;
+        let required = ever_married || adult_s;
+        let eligible = wni && !active_tni_polri && (ever_married || birth <= self.adult_at_election);
+        Class { required, eligible, first_time: eligible && !ever_married && !adult_s }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +214,29 @@ mod tests {
         }
     }
 
+    #[test]
+    fn born_by_is_the_last_birth_date_of_age_n() {
+        // Every day of 2023-2029 (two leap days), births around the cut-off.
+        let mut d0 = d(2023, 1, 1);
+        while d0 < d(2030, 1, 1) {
+            let b = born_by(d0, 17);
+            assert!(age_at(b, d0) >= 17, "{d0}: {b}");
+            assert!(age_at(b.succ_opt().unwrap(), d0) < 17, "{d0}: {b}");
+            let dates = Dates { as_of: d0, election: d0 + chrono::Duration::days(93) };
+            let cut = Cutoffs::new(&dates);
+            for k in -5..=5 {
+                let birth = b + chrono::Duration::days(k);
+                for m in [false, true] {
+                    let p = Person { birth, ever_married: m, wni: true, active_tni_polri: false };
+                    assert_eq!(cut.classify(crate::date::to_days(birth), m, true, false), classify(&p, &dates));
+                }
+            }
+            d0 = d0.succ_opt().unwrap();
+        }
+        assert_eq!(born_by(d(2025, 2, 28), 17), d(2008, 2, 29));
+        assert_eq!(born_by(d(2024, 2, 29), 17), d(2007, 2, 28));
+    }
+
     /// Naive reference: count birthdays day by day.
     fn naive_age(b: NaiveDate, on: NaiveDate) -> i32 {
         let mut n = 0;
@@ -197,6 +261,17 @@ mod tests {
             let birth = base + chrono::Duration::days(b);
             let on = birth + chrono::Duration::days(gap);
             prop_assert_eq!(age_at(birth, on), naive_age(birth, on));
+        }
+
+        #[test]
+        fn cutoffs_classify_as_classify(b in 0i64..60_000, s in 30_000i64..60_000, gap in 0i64..800, m: bool, w: bool, t: bool) {
+            let base = d(1900, 1, 1);
+            let birth = base + chrono::Duration::days(b);
+            let as_of = base + chrono::Duration::days(s);
+            let dates = Dates { as_of, election: as_of + chrono::Duration::days(gap) };
+            let p = Person { birth, ever_married: m, wni: w, active_tni_polri: t };
+            let c = Cutoffs::new(&dates).classify(crate::date::to_days(birth), m, w, t);
+            prop_assert_eq!(c, classify(&p, &dates));
         }
 
         #[test]

@@ -2,9 +2,8 @@
 
 use crate::population::{Candidate, F_MARRIED, F_RESIDENT, F_TNI, F_WNI};
 use data_schema::area::{AreaCode, AreaKey, Level};
-use data_schema::date::from_days;
 use data_schema::regions::Regions;
-use data_schema::rules::{classify, Class, Dates, Person};
+use data_schema::rules::{Class, Cutoffs, Dates};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -51,26 +50,21 @@ pub fn pct(n: u64, d: u64) -> Option<f64> {
 }
 
 /// Classification of one accepted row (residents only; `None` otherwise).
-pub fn class_of(c: &Candidate, dates: &Dates) -> Option<Class> {
+pub fn class_of(c: &Candidate, cut: &Cutoffs) -> Option<Class> {
     if c.flags & F_RESIDENT == 0 {
         return None;
     }
-    let p = Person {
-        birth: from_days(c.birth),
-        ever_married: c.flags & F_MARRIED != 0,
-        wni: c.flags & F_WNI != 0,
-        active_tni_polri: c.flags & F_TNI != 0,
-    };
-    Some(classify(&p, dates))
+    Some(cut.classify(c.birth, c.flags & F_MARRIED != 0, c.flags & F_WNI != 0, c.flags & F_TNI != 0))
 }
 
 /// Counts per desa code, from accepted rows and their recording status.
 pub fn by_desa(accepted: &[Candidate], first_counting: &[i32], dates: &Dates) -> BTreeMap<u64, Counts> {
+    let cut = Cutoffs::new(dates);
     accepted
         .par_iter()
         .zip(first_counting.par_iter())
         .fold(ahash::AHashMap::<u64, Counts>::new, |mut m, (c, &fc)| {
-            if let Some(cl) = class_of(c, dates) {
+            if let Some(cl) = class_of(c, &cut) {
                 let rec = fc != i32::MAX;
                 let e = m.entry(c.area).or_default();
                 e.residents += 1;

@@ -45,9 +45,76 @@ enum Sha {
 }
 
 enum Data {
-    Csv { buf: Vec<u8>, delim: u8, chunks: Vec<(usize, usize, u64)> },
+    Csv { buf: CsvBytes, delim: u8, chunks: Vec<(usize, usize, u64)> },
     Parquet { file: ParquetFile, batches: Vec<(usize, usize)> },
     Xlsx(Vec<Vec<String>>),
+}
+
+/// The bytes of a CSV file after any byte-order mark: mapped from disk, so
+/// that the file is never copied into memory and the pages validation has
+/// finished with are handed back ([`CsvBytes::release`]); held in memory for
+/// an empty file and in unit tests.
+pub(crate) struct CsvBytes {
+    store: CsvStore,
+    /// Bytes skipped at the start (a UTF-8 byte-order mark).
+    skip: usize,
+}
+
+enum CsvStore {
+    Map(memmap2::Mmap),
+    Vec(Vec<u8>),
+}
+
+impl std::ops::Deref for CsvBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match &self.store {
+            CsvStore::Map(m) => &m[self.skip..],
+            CsvStore::Vec(v) => &v[self.skip..],
+        }
+    }
+}
+
+impl From<Vec<u8>> for CsvBytes {
+    fn from(v: Vec<u8>) -> Self {
+        CsvBytes { store: CsvStore::Vec(v), skip: 0 }
+    }
+}
+
+impl CsvBytes {
+    /// Map a file. Like every reader here it assumes the file does not change
+    /// while it is read; a change of size is caught by the sha256 check
+    /// ([`Source::sha256`]).
+    fn map(path: &Path) -> std::io::Result<CsvBytes> {
+        let f = std::fs::File::open(path)?;
+        if f.metadata()?.len() == 0 {
+            return Ok(Vec::new().into());
+        }
+        // SAFETY: the mapping is read-only; the file is an export that is
+        // not being written while cakupan reads it (as for any reader).
+        let m = unsafe { memmap2::Mmap::map(&f)? };
+        Ok(CsvBytes { store: CsvStore::Map(m), skip: 0 })
+    }
+
+    /// Drop `self[from..to]` from this process's memory (resident set); the
+    /// bytes stay readable and come back from the page cache if read again
+    /// (worklists read a few rows again by offset).
+    fn release(&self, from: usize, to: usize) {
+        #[cfg(unix)]
+        if let CsvStore::Map(m) = &self.store {
+            let (from, to) = (from.min(to), to.min(self.len()));
+            if to > from {
+                // SAFETY: a read-only file mapping; MADV_DONTNEED only drops
+                // the page table entries, later reads fault the same file
+                // bytes in again. Failure only means the pages stay resident.
+                let _ = unsafe {
+                    m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, self.skip + from, to - from)
+                };
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = (from, to);
+    }
 }
 
 /// One input row, whatever the file format.
@@ -146,17 +213,17 @@ impl Source {
         let unreadable = |e: String| PipelineError::Unreadable { file: display.clone(), reason: e };
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         let is_csv = !matches!(ext.as_str(), "parquet" | "pq" | "xlsx" | "xlsm" | "xls" | "ods");
-        // CSV is parsed from memory; other formats are read by their own
+        // CSV is parsed from a read-only mapping of the file; other formats are read by their own
         // readers. The sha256 is computed from the file in a stream on a
         // thread of its own (no second copy in memory), overlapping with
         // validation; [`Source::sha256`] waits for it.
         let (raw, bytes) = if is_csv {
-            let raw = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+            let raw = CsvBytes::map(path).map_err(|e| unreadable(e.to_string()))?;
             let n = raw.len() as u64;
             (raw, n)
         } else {
             let bytes = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?.len();
-            (Vec::new(), bytes)
+            (Vec::new().into(), bytes)
         };
         let sha256 = if hash {
             let p = path.to_path_buf();
@@ -201,6 +268,24 @@ impl Source {
         match &*g {
             Sha::Done(r) => r.clone().map_err(|e| self.unreadable(e)),
             Sha::Running(_) => unreachable!("joined above"),
+        }
+    }
+
+    /// About how many data rows the file holds, to size buffers once: exact
+    /// for Parquet and XLSX, estimated for CSV from the line length of its
+    /// first few megabytes (a little over, so that it rarely has to grow).
+    pub fn rows_hint(&self) -> usize {
+        match &self.data {
+            Data::Parquet { batches, .. } => batches.iter().map(|b| b.1).sum(),
+            Data::Xlsx(rows) => rows.len(),
+            Data::Csv { buf, chunks, .. } => {
+                let (Some(first), Some(last)) = (chunks.first(), chunks.last()) else { return 0 };
+                let (start, end) = (first.0, last.1);
+                let sample = &buf[start..end.min(start + (4 << 20))];
+                let lines = memchr::memchr_iter(b'\n', sample).count().max(1);
+                let est = (end - start) as f64 / sample.len().max(1) as f64 * lines as f64;
+                (est * 1.02) as usize + 16
+            }
         }
     }
 
@@ -277,6 +362,9 @@ impl Source {
                             Ok(acc)
                         })
                         .collect::<Result<Vec<A>, PipelineError>>()?;
+                    if let (Some(first), Some(last)) = (group.first(), group.last()) {
+                        buf.release(first.0, last.1);
+                    }
                     sink(accs)?;
                 }
                 Ok(())
@@ -494,9 +582,10 @@ pub fn detect_delimiter(header_line: &[u8]) -> u8 {
     best.1
 }
 
-fn open_csv(mut buf: Vec<u8>) -> Result<(Vec<String>, Data), String> {
+fn open_csv(buf: impl Into<CsvBytes>) -> Result<(Vec<String>, Data), String> {
+    let mut buf: CsvBytes = buf.into();
     if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        buf.drain(..3);
+        buf.skip = 3;
     }
     if buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]) {
         return Err("the file is UTF-16; save it as UTF-8 CSV".into());
@@ -511,6 +600,9 @@ fn open_csv(mut buf: Vec<u8>) -> Result<(Vec<String>, Data), String> {
     rdr.read_byte_record(&mut rec).map_err(|e| format!("cannot read the header line: {e}"))?;
     let headers: Vec<String> = rec.iter().map(|b| String::from_utf8_lossy(b).trim().to_string()).collect();
     let chunks = split_chunks(&buf, header_end, CHUNK_BYTES);
+    // Finding the chunks read the whole file; its pages are read again chunk
+    // by chunk when the rows are validated.
+    buf.release(0, buf.len());
     Ok((headers, Data::Csv { buf, delim, chunks }))
 }
 
@@ -642,6 +734,42 @@ mod tests {
             assert_eq!(again, cells);
         }
     }
+    #[test]
+    fn a_mapped_csv_reads_the_same_after_its_pages_are_released() {
+        // A file of several chunks, with a byte-order mark: its pages are
+        // released once the chunks are found and after each group is
+        // validated; rows are then read again by offset.
+        let dir = std::env::temp_dir().join(format!("cakupan-csv-map-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("p.csv");
+        let mut text = b"\xEF\xBB\xBFNIK;NAMA\n".to_vec();
+        for i in 0..400_000u64 {
+            text.extend_from_slice(format!("{:016};orang nomor {i}\n", 3300000000000000 + i).as_bytes());
+        }
+        std::fs::write(&path, &text).unwrap();
+        let src = Source::open(&path).unwrap();
+        assert_eq!(src.headers, vec!["NIK", "NAMA"]);
+        let Data::Csv { buf, chunks, .. } = &src.data else { panic!("a CSV source") };
+        assert!(matches!(buf.store, CsvStore::Map(_)));
+        assert!(chunks.len() > 1, "more than one chunk");
+        let rows: Vec<(u64, u64, String)> = src
+            .par_chunks(Vec::new, |acc: &mut Vec<(u64, u64, String)>, r: &Row| {
+                acc.push((r.line, r.offset, r.get(Some(1)).into_owned()))
+            })
+            .unwrap()
+            .concat();
+        assert_eq!(rows.len(), 400_000);
+        for (k, (line, _, name)) in rows.iter().enumerate() {
+            assert_eq!(*line, k as u64 + 2);
+            assert_eq!(name, &format!("orang nomor {k}"));
+        }
+        let offsets: Vec<u64> = rows.iter().step_by(9_973).map(|r| r.1).collect();
+        let again = src.rows_at(&offsets, |_, r| r.get(Some(1)).into_owned()).unwrap();
+        let want: Vec<String> = rows.iter().step_by(9_973).map(|r| r.2.clone()).collect();
+        assert_eq!(again, want);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn parquet_batches_cover_the_row_groups() {
         assert_eq!(parquet_batches(&[], 10), vec![]);

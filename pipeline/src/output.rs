@@ -213,13 +213,19 @@ pub fn restrict(path: &Path) -> Result<(), PipelineError> {
 }
 
 /// `trend_weekly.csv`: (week_start, kecamatan, recordings, first_required, first_eligible).
-pub fn write_trend(path: &Path, rows: &[(String, String, u64, u64, u64)]) -> Result<(), PipelineError> {
+pub fn write_trend<S: AsRef<str>>(path: &Path, rows: &[(S, S, u64, u64, u64)]) -> Result<(), PipelineError> {
     let err = |e: csv::Error| PipelineError::output(path.display(), e);
     let mut w = csv_writer(path)?;
     w.write_record(["week_start", "area_code", "recordings", "first_recordings_required", "first_recordings_eligible"])
         .map_err(err)?;
+    let mut num = itoa::Buffer::new();
     for (wk, a, n, r, e) in rows {
-        w.write_record([wk, a, &n.to_string(), &r.to_string(), &e.to_string()]).map_err(err)?;
+        w.write_field(wk.as_ref()).map_err(err)?;
+        w.write_field(a.as_ref()).map_err(err)?;
+        for x in [n, r, e] {
+            w.write_field(num.format(*x)).map_err(err)?;
+        }
+        w.write_record(None::<&[u8]>).map_err(err)?;
     }
     w.flush().map_err(|e| PipelineError::output(path.display(), e))
 }

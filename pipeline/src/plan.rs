@@ -23,7 +23,7 @@ use data_schema::area::{AreaCode, Level};
 use data_schema::columns::population as pcol;
 use data_schema::date::{from_days, to_days};
 use data_schema::regions::Regions;
-use data_schema::rules::{recordable_from, turns_17, Dates};
+use data_schema::rules::{recordable_from, turns_17, Cutoffs, Dates};
 use data_schema::RejectReason;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -314,11 +314,18 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
         let mut trend: Vec<(u64, i32, u64, u64, u64)> =
             acc.trend.iter().map(|(&(wk, kec), &(n, r, e))| (kec, wk, n, r, e)).collect();
         trend.sort_unstable();
+        // Each kecamatan's code and each week's date formatted once, not per cell.
+        let mut weeks: ahash::AHashMap<i32, std::rc::Rc<str>> = ahash::AHashMap::new();
+        let mut kec_text: (u64, std::rc::Rc<str>) = (u64::MAX, "".into());
         let trend: Vec<_> = trend
             .into_iter()
             .map(|(kec, wk, n, r, e)| {
-                let key = data_schema::area::AreaKey { level: Level::Kecamatan, code: kec };
-                (from_days(wk).to_string(), key.to_string(), n, r, e)
+                if kec_text.0 != kec {
+                    let key = data_schema::area::AreaKey { level: Level::Kecamatan, code: kec };
+                    kec_text = (kec, key.to_string().into());
+                }
+                let week = weeks.entry(wk).or_insert_with(|| from_days(wk).to_string().into()).clone();
+                (week, kec_text.1.clone(), n, r, e)
             })
             .collect();
         output::write_trend(&dir.join("trend_weekly.csv"), &trend)?;
@@ -519,14 +526,20 @@ fn ingest(
     for (f, path) in population.iter().enumerate() {
         let src = stage(timings, "read_population", || Source::open_hashed(path, true))?;
         let mut rows = 0u64;
-        // One partition: the file's chunks, gathered once it is read.
-        let mut kept: Vec<population::Chunk> = Vec::new();
+        // One partition: the rows are appended as they come, into a vector
+        // sized once for the whole file (no second copy, no regrowing).
+        if spill.is_none() {
+            parts[0].seen.reserve(src.rows_hint());
+        }
         let cols = stage(timings, "validate_population", || {
             population::read_file(&src, f as u16, (f as u64) << 40, cfg.as_of, |chunks| {
                 for c in chunks {
                     rows += c.total;
                     let Some(sp) = spill.as_mut() else {
-                        kept.push(c);
+                        let p = &mut parts[0];
+                        p.seen.extend_from_slice(&c.rows);
+                        p.rejects.extend(c.rejects);
+                        p.warnings.extend(c.warnings);
                         continue;
                     };
                     for r in &c.rows {
@@ -550,15 +563,6 @@ fn ingest(
                 Ok(())
             })
         })?;
-        if !kept.is_empty() {
-            let p = &mut parts[0];
-            p.seen.reserve_exact(kept.iter().map(|c| c.rows.len()).sum());
-            for c in kept {
-                p.seen.extend_from_slice(&c.rows);
-                p.rejects.extend(c.rejects);
-                p.warnings.extend(c.warnings);
-            }
-        }
         acc.inputs_pop.push(InputInfo::new("population", &src, rows)?);
         pop_columns.push(cols);
         if keep_pop {
@@ -571,6 +575,9 @@ fn ingest(
         let f = population.len() + k;
         let src = stage(timings, "read_enrollment", || Source::open_hashed(path, true))?;
         let mut rows = 0u64;
+        if spill.is_none() {
+            parts[0].records.reserve(src.rows_hint());
+        }
         stage(timings, "validate_enrollment", || {
             enrollment::read_file(&src, f as u16, (f as u64) << 40, |chunks| {
                 for c in chunks {
@@ -871,6 +878,7 @@ fn weekly_trend(
     }
     drop(recordings);
     // First counting recordings, with the person's required/eligible bits.
+    let cut = Cutoffs::new(dates);
     let mut firsts: Vec<(u64, u8)> = accepted
         .par_iter()
         .zip(j.first_counting.par_iter())
@@ -878,7 +886,7 @@ fn weekly_trend(
             if f == i32::MAX {
                 return None;
             }
-            let cl = class_of(c, dates)?;
+            let cl = class_of(c, &cut)?;
             Some((key(f, c.area), cl.required as u8 | (cl.eligible as u8) << 1))
         })
         .collect();
@@ -909,12 +917,13 @@ fn build_targets(
         cols[f].idx[k]
     };
     // Who is on the worklist, per input file, in file order.
+    let cut = Cutoffs::new(dates);
     let chosen: Vec<(usize, bool)> = accepted
         .par_iter()
         .zip(first_counting.par_iter())
         .enumerate()
         .filter_map(|(i, (c, &fc))| {
-            let cl = class_of(c, dates)?;
+            let cl = class_of(c, &cut)?;
             (cl.eligible && fc == i32::MAX).then_some((i, cl.first_time))
         })
         .collect();

@@ -16,6 +16,24 @@ use data_schema::{AreaCode, RejectReason, WarningKind};
 pub struct PopColumns {
     pub idx: Vec<Option<usize>>,
     pub width: usize,
+    /// The columns validation reads, looked up once per file.
+    hot: Hot,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Hot {
+    nik: Option<usize>,
+    tgl_lhr: Option<usize>,
+    kode: Option<usize>,
+    prop: Option<usize>,
+    kab: Option<usize>,
+    kec: Option<usize>,
+    kel: Option<usize>,
+    sex: Option<usize>,
+    stat_kwn: Option<usize>,
+    pekerjaan: Option<usize>,
+    kwn: Option<usize>,
+    status: Option<usize>,
 }
 
 impl PopColumns {
@@ -28,7 +46,21 @@ impl PopColumns {
 /// Check that the required columns exist; the error names the column and file.
 pub fn columns(src: &Source) -> Result<PopColumns, PipelineError> {
     let idx = columns::resolve(&col::ALL, &src.headers);
-    let pc = PopColumns { idx, width: src.headers.len() };
+    let mut pc = PopColumns { idx, width: src.headers.len(), hot: Hot::default() };
+    pc.hot = Hot {
+        nik: pc.i(col::NIK),
+        tgl_lhr: pc.i(col::TGL_LHR),
+        kode: pc.i(col::KODE_WILAYAH),
+        prop: pc.i(col::NO_PROP),
+        kab: pc.i(col::NO_KAB),
+        kec: pc.i(col::NO_KEC),
+        kel: pc.i(col::NO_KEL),
+        sex: pc.i(col::SEX),
+        stat_kwn: pc.i(col::STAT_KWN),
+        pekerjaan: pc.i(col::PEKERJAAN),
+        kwn: pc.i(col::KWN),
+        status: pc.i(col::STATUS_PENDUDUK),
+    };
     let missing = |c: ColumnSpec| PipelineError::MissingColumn {
         file: src.display.clone(),
         column: c.name.to_string(),
@@ -157,13 +189,14 @@ pub fn validate(
     warnings: &mut Vec<Issue>,
     memo_: &mut Memo,
 ) -> Outcome {
-    let get = |c: ColumnSpec| row.get(cols.i(c));
+    let h = &cols.hot;
+    let get = |i: Option<usize>| row.get(i);
     // Where a rejected row lives, for quality.csv: its domicile if readable, else its NIK's kecamatan.
     let domicile = || -> Option<u64> {
-        let kode = cols.i(col::KODE_WILAYAH).map(|i| row.get(Some(i)));
+        let kode = h.kode.map(|i| row.get(Some(i)));
         match kode {
             Some(k) if !k.trim().is_empty() => AreaCode::from_kode(&k).map(|a| a.0),
-            _ => AreaCode::from_parts(&get(col::NO_PROP), &get(col::NO_KAB), &get(col::NO_KEC), &get(col::NO_KEL)).map(|a| a.0),
+            _ => AreaCode::from_parts(&get(h.prop), &get(h.kab), &get(h.kec), &get(h.kel)).map(|a| a.0),
         }
     };
     let reject = |nik: Option<u64>, reason: RejectReason, column: &str, raw: &str, hint: String| {
@@ -183,7 +216,7 @@ pub fn validate(
             format!("the header has {} fields; check for an unquoted delimiter in a name or address", cols.width),
         );
     }
-    let raw_nik = get(col::NIK);
+    let raw_nik = get(h.nik);
     let nik = match nik::parse_nik(&raw_nik) {
         Ok(n) => n,
         Err(NikError::Scientific) => {
@@ -207,7 +240,7 @@ pub fn validate(
             return reject(None, RejectReason::NikFormat, "NIK", &raw_nik, hint);
         }
     };
-    let raw_birth = get(col::TGL_LHR);
+    let raw_birth = get(h.tgl_lhr);
     let Some(birth) = parse_date(&raw_birth) else {
         let hint = format!(
             "expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY; the NIK's date part reads {}",
@@ -224,8 +257,8 @@ pub fn validate(
             format!("birth date is after the as-of date {as_of}; the NIK's date part reads {}", nik::nik_date_hint(nik)),
         );
     }
-    let area = match cols.i(col::KODE_WILAYAH) {
-        Some(i) if !row.get(Some(i)).trim().is_empty() || cols.i(col::NO_KEL).is_none() => {
+    let area = match h.kode {
+        Some(i) if !row.get(Some(i)).trim().is_empty() || h.kel.is_none() => {
             let raw = row.get(Some(i));
             match AreaCode::from_kode(&raw) {
                 Some(a) => a,
@@ -241,7 +274,7 @@ pub fn validate(
             }
         }
         _ => {
-            let (p, k, c, d) = (get(col::NO_PROP), get(col::NO_KAB), get(col::NO_KEC), get(col::NO_KEL));
+            let (p, k, c, d) = (get(h.prop), get(h.kab), get(h.kec), get(h.kel));
             match AreaCode::from_parts(&p, &k, &c, &d) {
                 Some(a) => a,
                 None => {
@@ -270,7 +303,7 @@ pub fn validate(
             format!("NIK date part reads {}; age is taken from TGL_LHR", nik::nik_date_hint(nik)),
         );
     }
-    let raw_sex = get(col::SEX);
+    let raw_sex = get(h.sex);
     let female = match memo(&mut memo_.sex, &raw_sex, Sex::parse) {
         Some(s) => {
             let f = s == Sex::Female;
@@ -294,7 +327,7 @@ pub fn validate(
             parts.female
         }
     };
-    let raw_kwn = get(col::STAT_KWN);
+    let raw_kwn = get(h.stat_kwn);
     let married = match memo(&mut memo_.marital, &raw_kwn, Marital::parse) {
         Some(m) => m.ever_married(),
         None => {
@@ -307,8 +340,8 @@ pub fn validate(
             false
         }
     };
-    let tni = memo(&mut memo_.tni, &get(col::PEKERJAAN), is_active_tni_polri);
-    let raw_cit = get(col::KWN);
+    let tni = memo(&mut memo_.tni, &get(h.pekerjaan), is_active_tni_polri);
+    let raw_cit = get(h.kwn);
     let wni = match memo(&mut memo_.cit, &raw_cit, Citizenship::parse) {
         Ok(c) => c == Citizenship::Wni,
         Err(()) => {
@@ -316,7 +349,7 @@ pub fn validate(
             true
         }
     };
-    let raw_status = get(col::STATUS_PENDUDUK);
+    let raw_status = get(h.status);
     let resident = match memo(&mut memo_.status, &raw_status, RegisterStatus::parse) {
         Some(s) => s == RegisterStatus::Aktif,
         None => {
