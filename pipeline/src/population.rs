@@ -422,7 +422,9 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
     use rayon::prelude::*;
     let rows_read = rows.len() as u64;
     let mut duplicate_rows = 0u64;
-    let mut accepted = Vec::with_capacity(rows.len());
+    // Which rows are accepted; they are taken out of `rows` at the end, in
+    // place (a fresh vector would have to be faulted in page by page).
+    let mut keep = vec![false; rows.len()];
     let mut rejected_niks = Vec::new();
     // Rows whose NIK is unreadable: exact duplicates are found by content hash.
     let mut raw_seen = ahash::AHashSet::new();
@@ -452,7 +454,7 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
         hashes.clear();
         let mut winner: Option<(u16, u64)> = None;
         let mut any_rejected = false;
-        for s in rows[i..j].iter() {
+        for (k, s) in rows[i..j].iter().enumerate() {
             let dup = if grp == 0 { hashes.contains(&s.hash) } else { !raw_seen.insert(s.hash) };
             if dup {
                 duplicate_rows += 1;
@@ -474,7 +476,7 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
                         log.reject(s.seq, Issue::reject_dup(log.file_name(c.file), s.line(), &first, c.nik).at(c.area));
                     } else {
                         winner = Some((c.file, s.line()));
-                        accepted.push(c);
+                        keep[i + k] = true;
                     }
                 }
                 Kept::Rejected { .. } => {
@@ -488,5 +490,14 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
         }
         i = j;
     }
+    // Collected in place: the rows' own allocation holds the accepted ones.
+    let accepted: Vec<Candidate> = rows
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(s, k)| match s.kept {
+            Kept::Valid(c) if k => Some(c),
+            _ => None,
+        })
+        .collect();
     Resolved { accepted, rejected_niks, duplicate_rows, rows_read }
 }
