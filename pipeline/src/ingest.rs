@@ -24,8 +24,8 @@ const PARQUET_BATCH_ROWS: usize = 262_144;
 /// CSV chunks validated before their results are handed on (see [`Source::par_chunks_each`]).
 const CSV_CHUNKS_PER_SINK: usize = 8;
 
-/// An input file, opened: CSV and XLSX held in memory, Parquet read in
-/// batches of row groups when visited.
+/// An input file, opened: CSV mapped from disk, XLSX held in memory, Parquet
+/// read in batches of row groups when visited.
 pub struct Source {
     pub path: PathBuf,
     /// The path as the user gave it, used in rejects and warnings.
@@ -213,8 +213,8 @@ impl Source {
         let unreadable = |e: String| PipelineError::Unreadable { file: display.clone(), reason: e };
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         let is_csv = !matches!(ext.as_str(), "parquet" | "pq" | "xlsx" | "xlsm" | "xls" | "ods");
-        // CSV is parsed from a read-only mapping of the file; other formats are read by their own
-        // readers. The sha256 is computed from the file in a stream on a
+        // CSV is parsed from a read-only mapping of the file; other formats
+        // are read by their own readers. The sha256 is computed from the file in a stream on a
         // thread of its own (no second copy in memory), overlapping with
         // validation; [`Source::sha256`] waits for it.
         let (raw, bytes) = if is_csv {
@@ -271,21 +271,18 @@ impl Source {
         }
     }
 
-    /// About how many data rows the file holds, to size buffers once: exact
-    /// for Parquet and XLSX, estimated for CSV from the line length of its
-    /// first few megabytes (a little over, so that it rarely has to grow).
+    /// How many data rows the file holds at most, to size buffers once: exact
+    /// for Parquet and XLSX; for CSV its physical lines after the header,
+    /// known from the chunks' first line numbers (a record has at least one).
     pub fn rows_hint(&self) -> usize {
         match &self.data {
             Data::Parquet { batches, .. } => batches.iter().map(|b| b.1).sum(),
             Data::Xlsx(rows) => rows.len(),
-            Data::Csv { buf, chunks, .. } => {
-                let (Some(first), Some(last)) = (chunks.first(), chunks.last()) else { return 0 };
-                let (start, end) = (first.0, last.1);
-                let sample = &buf[start..end.min(start + (4 << 20))];
-                let lines = memchr::memchr_iter(b'\n', sample).count().max(1);
-                let est = (end - start) as f64 / sample.len().max(1) as f64 * lines as f64;
-                (est * 1.02) as usize + 16
-            }
+            Data::Csv { buf, chunks, .. } => match (chunks.first(), chunks.last()) {
+                // +1: a last line without a line end.
+                (Some(first), Some(last)) => (last.2 - first.2 + count_breaks(buf, last.0, last.1) + 1) as usize,
+                _ => 0,
+            },
         }
     }
 
@@ -759,6 +756,7 @@ mod tests {
             .unwrap()
             .concat();
         assert_eq!(rows.len(), 400_000);
+        assert_eq!(src.rows_hint(), 400_001, "the lines after the header, and one for a last unterminated line");
         for (k, (line, _, name)) in rows.iter().enumerate() {
             assert_eq!(*line, k as u64 + 2);
             assert_eq!(name, &format!("orang nomor {k}"));

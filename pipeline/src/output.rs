@@ -89,7 +89,6 @@ pub fn write_issues(path: &Path, last_header: &str, issues: &[(u64, Issue)]) -> 
     let mut w = csv_writer(path)?;
     let kind_header = if last_header == "hint" { "reason" } else { "warning" };
     w.write_record(["file", "line", "column", kind_header, "raw_value", last_header]).map_err(err)?;
-    w.flush().map_err(|e| PipelineError::output(path.display(), e))?;
     let mut out = w.into_inner().map_err(|e| PipelineError::output(path.display(), e.into_error()))?;
     // Millions of rows at national scale: blocks are formatted in parallel,
     // a group at a time, and written in order.

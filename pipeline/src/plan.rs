@@ -711,10 +711,7 @@ fn run_partition(
             let qs = src.rows_at(&offsets, |_, row| who.query(row, 0, *f, "", "", 0))?;
             typed.extend(mine.into_iter().zip(qs).filter_map(|((r, p), q)| q.map(|q| (r.nik, *p, q))));
         }
-        let name_col = |f: usize| {
-            let k = pcol::ALL.iter().position(|x| x.name == pcol::NAMA.name).unwrap();
-            pop_columns[f].idx[k]
-        };
+        let name_col = |f: usize| pop_columns[f].i(pcol::NAMA);
         for (f, src) in pop_sources.iter().enumerate() {
             let mut mine: Vec<&(u64, u32, enrollment::LinkQuery)> =
                 typed.iter().filter(|(_, p, _)| resolved.accepted[*p as usize].file as usize == f).collect();
@@ -912,10 +909,7 @@ fn build_targets(
     use rayon::prelude::*;
     let regions = Regions::get();
     let s = to_days(dates.as_of);
-    let idx = |f: usize, spec: data_schema::columns::ColumnSpec| {
-        let k = pcol::ALL.iter().position(|x| x.name == spec.name).unwrap();
-        cols[f].idx[k]
-    };
+    let idx = |f: usize, spec: data_schema::columns::ColumnSpec| cols[f].i(spec);
     // Who is on the worklist, per input file, in file order.
     let cut = Cutoffs::new(dates);
     let chosen: Vec<(usize, bool)> = accepted

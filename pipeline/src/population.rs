@@ -20,7 +20,7 @@ pub struct PopColumns {
     hot: Hot,
 }
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 struct Hot {
     nik: Option<usize>,
     tgl_lhr: Option<usize>,
@@ -36,31 +36,36 @@ struct Hot {
     status: Option<usize>,
 }
 
+/// Where population column `c` is in a file, from [`columns::resolve`]'s answer.
+fn at(idx: &[Option<usize>], c: ColumnSpec) -> Option<usize> {
+    idx[col::ALL.iter().position(|x| x.name == c.name).expect("a population column")]
+}
+
 impl PopColumns {
-    fn i(&self, c: ColumnSpec) -> Option<usize> {
-        let k = col::ALL.iter().position(|x| x.name == c.name).unwrap();
-        self.idx[k]
+    /// Where column `c` is in this file (`None`: the file has no such column).
+    pub(crate) fn i(&self, c: ColumnSpec) -> Option<usize> {
+        at(&self.idx, c)
     }
 }
 
 /// Check that the required columns exist; the error names the column and file.
 pub fn columns(src: &Source) -> Result<PopColumns, PipelineError> {
     let idx = columns::resolve(&col::ALL, &src.headers);
-    let mut pc = PopColumns { idx, width: src.headers.len(), hot: Hot::default() };
-    pc.hot = Hot {
-        nik: pc.i(col::NIK),
-        tgl_lhr: pc.i(col::TGL_LHR),
-        kode: pc.i(col::KODE_WILAYAH),
-        prop: pc.i(col::NO_PROP),
-        kab: pc.i(col::NO_KAB),
-        kec: pc.i(col::NO_KEC),
-        kel: pc.i(col::NO_KEL),
-        sex: pc.i(col::SEX),
-        stat_kwn: pc.i(col::STAT_KWN),
-        pekerjaan: pc.i(col::PEKERJAAN),
-        kwn: pc.i(col::KWN),
-        status: pc.i(col::STATUS_PENDUDUK),
+    let hot = Hot {
+        nik: at(&idx, col::NIK),
+        tgl_lhr: at(&idx, col::TGL_LHR),
+        kode: at(&idx, col::KODE_WILAYAH),
+        prop: at(&idx, col::NO_PROP),
+        kab: at(&idx, col::NO_KAB),
+        kec: at(&idx, col::NO_KEC),
+        kel: at(&idx, col::NO_KEL),
+        sex: at(&idx, col::SEX),
+        stat_kwn: at(&idx, col::STAT_KWN),
+        pekerjaan: at(&idx, col::PEKERJAAN),
+        kwn: at(&idx, col::KWN),
+        status: at(&idx, col::STATUS_PENDUDUK),
     };
+    let pc = PopColumns { idx, width: src.headers.len(), hot };
     let missing = |c: ColumnSpec| PipelineError::MissingColumn {
         file: src.display.clone(),
         column: c.name.to_string(),
