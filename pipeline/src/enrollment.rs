@@ -98,7 +98,7 @@ pub fn read_file(
     src: &Source,
     file: u16,
     seq_base: u64,
-    sink: impl FnMut(Vec<Chunk>) -> Result<(), PipelineError>,
+    sink: impl FnMut(Vec<Chunk>) -> Result<(), PipelineError> + Send,
 ) -> Result<(), PipelineError> {
     let idx = resolve(&col::ALL, &src.headers);
     for (k, c) in [(0usize, col::NIK), (1, col::TGL_REKAM)] {

@@ -51,7 +51,8 @@ pub struct StringTable {
     pub headers: Vec<String>,
     /// `None`: a column not read (a projection); its cells read as `""`.
     /// Kept as the bare Arrow array (one chunk) for cheap cell access.
-    cols: Vec<Option<Utf8ViewArray>>,
+    /// With each array: whether it has any null.
+    cols: Vec<Option<(Utf8ViewArray, bool)>>,
     height: usize,
 }
 
@@ -62,7 +63,31 @@ impl StringTable {
 
     /// Cell `(row, col)` as text; `""` for null.
     pub fn get(&self, row: usize, col: usize) -> &str {
-        self.cols[col].as_ref().and_then(|a| a.get(row)).unwrap_or("")
+        self.cols[col].as_ref().and_then(|(a, _)| a.get(row)).unwrap_or("")
+    }
+
+    /// `fold(seed, cell)` over the cells of each row of `rows`, left to right
+    /// (a null or unread cell is `""`), computed a column at a time.
+    pub fn hash_rows(&self, rows: std::ops::Range<usize>, seed: u64, fold: impl Fn(u64, &[u8]) -> u64) -> Vec<u64> {
+        assert!(rows.end <= self.height);
+        let mut h = vec![seed; rows.len()];
+        for c in &self.cols {
+            match c {
+                Some((a, false)) => {
+                    for (x, r) in h.iter_mut().zip(rows.clone()) {
+                        // SAFETY: r < height, the array's length (asserted above).
+                        *x = fold(*x, unsafe { a.value_unchecked(r) }.as_bytes());
+                    }
+                }
+                Some((a, true)) => {
+                    for (x, r) in h.iter_mut().zip(rows.clone()) {
+                        *x = fold(*x, a.get(r).unwrap_or("").as_bytes());
+                    }
+                }
+                None => h.iter_mut().for_each(|x| *x = fold(*x, b"")),
+            }
+        }
+        h
     }
 }
 
@@ -118,7 +143,7 @@ impl ParquetFile {
         let mut t = to_strings(df)?;
         if columns.is_some() {
             // Back to the file's column positions.
-            let mut cols: Vec<Option<Utf8ViewArray>> = vec![None; self.headers.len()];
+            let mut cols: Vec<Option<(Utf8ViewArray, bool)>> = vec![None; self.headers.len()];
             for (name, c) in t.headers.iter().zip(t.cols.drain(..)) {
                 if let Some(k) = self.headers.iter().position(|h| h == name) {
                     cols[k] = c;
@@ -149,7 +174,7 @@ fn to_strings(df: DataFrame) -> Result<StringTable, String> {
             _ => s.cast(&DataType::String).map_err(|e| e.to_string())?,
         };
         let ca = s.str().map_err(|e| e.to_string())?.rechunk().into_owned();
-        cols.push(Some(ca.downcast_as_array().clone()));
+        cols.push(Some((ca.downcast_as_array().clone(), ca.null_count() > 0)));
     }
     Ok(StringTable { headers, cols, height })
 }

@@ -11,7 +11,6 @@ use crate::frame::{ParquetFile, StringTable};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
-use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 
 /// Target size of one parallel CSV chunk.
@@ -128,8 +127,47 @@ pub struct Row<'a> {
 
 enum Cells<'a> {
     Csv(&'a csv::ByteRecord),
-    Parquet(&'a StringTable, usize),
+    /// A row of a decoded batch, with its chunk's content hashes (computed
+    /// column by column, when the first row asks).
+    Parquet(&'a StringTable, usize, Option<&'a ChunkHashes>),
     Xlsx(&'a [String]),
+}
+
+/// The content hashes of rows `start..end` of a Parquet batch, computed for
+/// all of them at once (column by column: one pass over each column's
+/// cells) the first time a row's hash is asked for.
+struct ChunkHashes {
+    start: usize,
+    end: usize,
+    hashes: std::cell::OnceCell<Vec<u64>>,
+}
+
+impl ChunkHashes {
+    fn new(start: usize, end: usize) -> Self {
+        ChunkHashes { start, end, hashes: std::cell::OnceCell::new() }
+    }
+
+    fn of(&self, t: &StringTable, row: usize) -> u64 {
+        self.hashes.get_or_init(|| t.hash_rows(self.start..self.end, ROW_SEED, mix_cell))[row - self.start]
+    }
+}
+
+/// Where a row's content hash starts; each cell is folded in by [`mix_cell`].
+const ROW_SEED: u64 = 0x6361_6b75_7061_6e21;
+
+/// Fold one cell into a row's content hash (foldhash's byte step, which
+/// mixes in the cell's length, so cell boundaries count). Every format
+/// computes the same value for the same cells (a CSV row and the same row in
+/// Parquet hash alike), whether row by row or column by column.
+#[inline]
+pub(crate) fn mix_cell(h: u64, cell: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    static SEED: foldhash::SharedSeed = foldhash::SharedSeed::from_u64(0x4e49_4b21_4b54_5021);
+    let mut s = foldhash::fast::FoldHasher::with_seed(h, &SEED);
+    // Only `write` is used: the hasher's state is its accumulator, which
+    // `finish` returns as is.
+    s.write(cell);
+    s.finish()
 }
 
 impl Row<'_> {
@@ -137,7 +175,7 @@ impl Row<'_> {
     pub fn len(&self) -> usize {
         match &self.cells {
             Cells::Csv(r) => r.len(),
-            Cells::Parquet(t, _) => t.headers.len(),
+            Cells::Parquet(t, _, _) => t.headers.len(),
             Cells::Xlsx(r) => r.len(),
         }
     }
@@ -157,30 +195,20 @@ impl Row<'_> {
                     Err(_) => Cow::Owned(b.iter().map(|&c| c as char).collect()),
                 },
             },
-            Cells::Parquet(t, row) => Cow::Borrowed(if i < t.headers.len() { t.get(*row, i) } else { "" }),
+            Cells::Parquet(t, row, _) => Cow::Borrowed(if i < t.headers.len() { t.get(*row, i) } else { "" }),
             Cells::Xlsx(r) => Cow::Borrowed(r.get(i).map(String::as_str).unwrap_or("")),
         }
     }
 
     /// A hash of every cell, to find byte-identical copies of a row.
     pub fn content_hash(&self) -> u64 {
-        let mut h = fixed_hasher();
-        let n = self.len();
-        for i in 0..n {
-            match &self.cells {
-                Cells::Csv(r) => h.write(&r[i]),
-                Cells::Parquet(t, row) => h.write(t.get(*row, i).as_bytes()),
-                Cells::Xlsx(r) => h.write(r[i].as_bytes()),
-            }
-            h.write_u8(0xff);
+        match &self.cells {
+            Cells::Csv(r) => r.iter().fold(ROW_SEED, mix_cell),
+            Cells::Parquet(t, row, Some(chunk)) => chunk.of(t, *row),
+            Cells::Parquet(t, row, None) => (0..t.headers.len()).fold(ROW_SEED, |h, i| mix_cell(h, t.get(*row, i).as_bytes())),
+            Cells::Xlsx(r) => r.iter().fold(ROW_SEED, |h, c| mix_cell(h, c.as_bytes())),
         }
-        h.finish()
     }
-}
-
-/// A hasher with fixed keys: the same input gives the same hash in every run.
-pub fn fixed_hasher() -> impl Hasher {
-    ahash::RandomState::with_seeds(0x6361_6b75, 0x7061_6e21, 0x4e49_4b21, 0x4b54_5021).build_hasher()
 }
 
 /// Spreadsheet-style text for a number cell: whole numbers below 2^53 as
@@ -313,17 +341,31 @@ impl Source {
 
     /// [`Source::par_chunks`], handing the accumulators to `sink` a group at a
     /// time (in file order) instead of keeping them all: one Parquet batch, or
-    /// a group of CSV chunks. The sink runs on the calling thread.
+    /// a group of CSV chunks. The sink of one group runs while the next group
+    /// is validated (on a pool thread, one call at a time, in file order), so
+    /// the pool never waits for it.
     pub fn par_chunks_each<A, I, F, S>(&self, init: I, f: F, mut sink: S) -> Result<(), PipelineError>
     where
         A: Send,
         I: Fn() -> A + Sync,
         F: Fn(&mut A, &Row) + Sync,
-        S: FnMut(Vec<A>) -> Result<(), PipelineError>,
+        S: FnMut(Vec<A>) -> Result<(), PipelineError> + Send,
     {
+        // The previous group's accumulators, waiting for the sink.
+        let mut pending: Option<Vec<A>> = None;
+        // Validate one group while the previous one is sunk.
+        let mut step = |work: &(dyn Fn() -> Result<Vec<A>, PipelineError> + Sync)| -> Result<(), PipelineError> {
+            let prev = pending.take();
+            let sink = &mut sink;
+            let (accs, sunk) = rayon::join(work, move || prev.map_or(Ok(()), sink));
+            sunk?;
+            pending = Some(accs?);
+            Ok(())
+        };
         match &self.data {
             Data::Csv { buf, delim, chunks } => {
                 for group in chunks.chunks(CSV_CHUNKS_PER_SINK) {
+                    step(&|| {
                     let accs = group
                         .par_iter()
                         .map(|&(start, end, first_line)| {
@@ -362,9 +404,9 @@ impl Source {
                     if let (Some(first), Some(last)) = (group.first(), group.last()) {
                         buf.release(first.0, last.1);
                     }
-                    sink(accs)?;
+                    Ok(accs)
+                    })?;
                 }
-                Ok(())
             }
             Data::Parquet { file, batches } => {
                 // Decode the next batch on a thread of its own while this one
@@ -373,38 +415,42 @@ impl Source {
                     let (start, len) = batches[k];
                     file.read_slice(start, len, None).map_err(|e| self.unreadable(e))
                 };
-                if batches.is_empty() {
-                    return Ok(());
-                }
-                std::thread::scope(|scope| {
-                    let mut next = Some(scope.spawn(move || read(0)));
-                    for k in 0..batches.len() {
-                        let t = next.take().expect("a batch is being read").join().expect("the Parquet reader thread")?;
-                        if k + 1 < batches.len() {
-                            next = Some(scope.spawn(move || read(k + 1)));
+                if !batches.is_empty() {
+                    std::thread::scope(|scope| -> Result<(), PipelineError> {
+                        let mut next = Some(scope.spawn(move || read(0)));
+                        for k in 0..batches.len() {
+                            let t = next.take().expect("a batch is being read").join().expect("the Parquet reader thread")?;
+                            if k + 1 < batches.len() {
+                                next = Some(scope.spawn(move || read(k + 1)));
+                            }
+                            let (start, len) = batches[k];
+                            let t = &t;
+                            step(&|| {
+                                Ok((0..len)
+                                    .step_by(CHUNK_ROWS)
+                                    .collect::<Vec<_>>()
+                                    .par_iter()
+                                    .map(|&s| {
+                                        let mut acc = init();
+                                        let end = (s + CHUNK_ROWS).min(len);
+                                        let hashes = ChunkHashes::new(s, end);
+                                        for r in s..end {
+                                            let g = (start + r) as u64;
+                                            let cells = Cells::Parquet(t, r, Some(&hashes));
+                                            f(&mut acc, &Row { line: g + 2, offset: g, cells });
+                                        }
+                                        acc
+                                    })
+                                    .collect())
+                            })?;
                         }
-                        let (start, len) = batches[k];
-                        let t = &t;
-                        let accs: Vec<A> = (0..len)
-                            .step_by(CHUNK_ROWS)
-                            .collect::<Vec<_>>()
-                            .par_iter()
-                            .map(|&s| {
-                                let mut acc = init();
-                                for r in s..(s + CHUNK_ROWS).min(len) {
-                                    let g = (start + r) as u64;
-                                    f(&mut acc, &Row { line: g + 2, offset: g, cells: Cells::Parquet(t, r) });
-                                }
-                                acc
-                            })
-                            .collect();
-                        sink(accs)?;
-                    }
-                    Ok(())
-                })
+                        Ok(())
+                    })?;
+                }
             }
-            Data::Xlsx(rows) => sink(
-                rows.par_chunks(CHUNK_ROWS)
+            Data::Xlsx(rows) => step(&|| {
+                Ok(rows
+                    .par_chunks(CHUNK_ROWS)
                     .enumerate()
                     .map(|(ci, chunk)| {
                         let mut acc = init();
@@ -414,8 +460,13 @@ impl Source {
                         }
                         acc
                     })
-                    .collect(),
-            ),
+                    .collect())
+            })?,
+        }
+        // The last group.
+        match pending {
+            Some(p) => sink(p),
+            None => Ok(()),
         }
     }
 
@@ -461,7 +512,7 @@ impl Source {
                 .map(|&i| {
                     let o = offsets[i];
                     let r = (o as usize).checked_sub(start).expect("offsets are sorted");
-                    (i, f(o, &Row { line: 0, offset: o, cells: Cells::Parquet(&t, r) }))
+                    (i, f(o, &Row { line: 0, offset: o, cells: Cells::Parquet(&t, r, None) }))
                 })
                 .collect();
             for (i, v) in got {
@@ -774,6 +825,75 @@ mod tests {
         assert_eq!(parquet_batches(&[4, 4, 4], 10), vec![(0, 8), (8, 4)]);
         assert_eq!(parquet_batches(&[3, 25, 2], 10), vec![(0, 3), (3, 10), (13, 10), (23, 5), (28, 2)]);
         assert_eq!(parquet_batches(&[10, 0, 10], 10), vec![(0, 10), (10, 10)]);
+    }
+
+    /// Exact copies are found by content hash across files of any format:
+    /// a row hashes the same from CSV and from Parquet (where a batch's hashes
+    /// are computed column by column, and a null reads as an empty cell), and
+    /// rows that differ in any cell, or only in where a cell ends, do not.
+    #[test]
+    fn a_row_hashes_the_same_from_csv_and_parquet() {
+        let dir = tempfile::tempdir().unwrap();
+        let cell = |k: usize, c: usize| -> String {
+            match (k * 7 + c * 3) % 9 {
+                0 => String::new(),
+                1 => format!("{}", k % 5),
+                2 => format!("{:016}", 3_171_000_000_000_000u64 + k as u64),
+                3 => format!("NAMA LENGKAP, \"ORANG\" KE-{k} DI DESA PANJANG SEKALI"),
+                4 => "a".repeat(k % 20),
+                5 => "é€".repeat(k % 7),
+                6 => format!("{:02}-{:02}-19{:02}", k % 28 + 1, k % 12 + 1, k % 100),
+                7 => "baris\r\nbaru".into(),
+                _ => format!("{k}"),
+            }
+        };
+        let n = 300;
+        let mut rows: Vec<Vec<String>> = (0..n).map(|k| (0..4).map(|c| cell(k, c)).collect()).collect();
+        // Cells that concatenate alike must still hash apart; exact copies alike.
+        rows.push(vec!["ab".into(), "c".into(), "".into(), "x".into()]);
+        rows.push(vec!["a".into(), "bc".into(), "".into(), "x".into()]);
+        rows.push(rows[10].clone());
+        // Column 4: a number column with nulls (read as empty cells).
+        let mut num: Vec<Option<f64>> = (0..rows.len()).map(|k| (k % 4 != 0).then_some(k as f64)).collect();
+        num[n + 2] = num[10];
+        let csv_path = dir.path().join("p.csv");
+        let mut w = csv::Writer::from_path(&csv_path).unwrap();
+        w.write_record(["A", "B", "C", "D", "E"]).unwrap();
+        for (r, x) in rows.iter().zip(&num) {
+            let e = x.map(|v| format!("{}", v as i64)).unwrap_or_default();
+            w.write_record(r.iter().map(String::as_str).chain([e.as_str()])).unwrap();
+        }
+        w.flush().unwrap();
+        let pq_path = dir.path().join("p.parquet");
+        let col = |c: usize| crate::frame::Col::Str(rows.iter().map(|r| r[c].clone()).collect());
+        crate::frame::write_parquet(
+            &pq_path,
+            vec![("A", col(0)), ("B", col(1)), ("C", col(2)), ("D", col(3)), ("E", crate::frame::Col::OptF64(num.clone()))],
+        )
+        .unwrap();
+        let hashes = |src: &Source| -> Vec<u64> {
+            src.par_chunks(Vec::new, |acc: &mut Vec<u64>, r: &Row| acc.push(r.content_hash())).unwrap().concat()
+        };
+        let from_csv = hashes(&Source::open(&csv_path).unwrap());
+        let mut pq = Source::open(&pq_path).unwrap();
+        if let Data::Parquet { file, batches } = &mut pq.data {
+            *batches = parquet_batches(&file.row_groups(), 64);
+        }
+        let from_parquet = hashes(&pq);
+        assert_eq!(from_csv.len(), rows.len());
+        assert_eq!(from_csv, from_parquet);
+        // Read again one by one (row by row, not column by column): the same.
+        let offsets: Vec<u64> = (0..rows.len() as u64).rev().collect();
+        let again = pq.rows_at(&offsets, |_, r| r.content_hash()).unwrap();
+        assert_eq!(again.into_iter().rev().collect::<Vec<_>>(), from_parquet);
+        // Equal hashes exactly where the rows are equal.
+        for i in 0..rows.len() {
+            for j in 0..i {
+                let same = rows[i] == rows[j] && num[i] == num[j];
+                assert_eq!(from_csv[i] == from_csv[j], same, "rows {i} and {j}");
+            }
+        }
+        assert_eq!(from_csv[n + 2], from_csv[10]);
     }
 
     #[test]

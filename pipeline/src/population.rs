@@ -383,7 +383,7 @@ pub fn read_file(
     file: u16,
     seq_base: u64,
     as_of: NaiveDate,
-    sink: impl FnMut(Vec<Chunk>) -> Result<(), PipelineError>,
+    sink: impl FnMut(Vec<Chunk>) -> Result<(), PipelineError> + Send,
 ) -> Result<PopColumns, PipelineError> {
     let cols = columns(src)?;
     src.par_chunks_each(
