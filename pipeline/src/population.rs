@@ -117,13 +117,27 @@ pub enum Outcome {
 }
 
 /// A row with its global sequence number (file order) and content hash,
-/// kept compact (56 bytes): a rejected row's issue waits in [`Chunk::rejects`].
-#[derive(Debug, Clone, Copy)]
+/// kept compact (48 bytes, no enum tag): a rejected row's issue waits in
+/// [`Chunk::rejects`]. What the row turned into is [`Seen::kept`].
+///
+/// The NIK comes first and is [`NO_NIK`] when unreadable, so that rows sort
+/// by `(nik, seq)` with plain integer comparisons, unreadable ones last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Seen {
+    pub nik: u64,
     pub seq: u64,
     pub hash: u64,
-    pub kept: Kept,
+    /// A valid row's [`Candidate`] fields (zero for a rejected row).
+    pub area: u64,
+    pub offset: u64,
+    pub birth: i32,
+    pub file: u16,
+    pub flags: u8,
+    pub valid: bool,
 }
+
+/// [`Seen::nik`] of a row whose NIK could not be read (no NIK is this large).
+pub const NO_NIK: u64 = u64::MAX;
 
 /// What a row turned into, without the text of its issue.
 #[derive(Debug, Clone, Copy)]
@@ -137,16 +151,55 @@ pub enum Kept {
 pub const LINE_BITS: u32 = 40;
 
 impl Seen {
+    pub fn new(seq: u64, hash: u64, kept: Kept) -> Seen {
+        match kept {
+            Kept::Valid(c) => Seen {
+                nik: c.nik,
+                seq,
+                hash,
+                area: c.area,
+                offset: c.offset,
+                birth: c.birth,
+                file: c.file,
+                flags: c.flags,
+                valid: true,
+            },
+            Kept::Rejected { nik } => Seen {
+                nik: nik.unwrap_or(NO_NIK),
+                seq,
+                hash,
+                area: 0,
+                offset: 0,
+                birth: 0,
+                file: 0,
+                flags: 0,
+                valid: false,
+            },
+        }
+    }
+
+    pub fn kept(&self) -> Kept {
+        if self.valid {
+            Kept::Valid(Candidate {
+                nik: self.nik,
+                area: self.area,
+                birth: self.birth,
+                flags: self.flags,
+                file: self.file,
+                offset: self.offset,
+            })
+        } else {
+            Kept::Rejected { nik: self.nik() }
+        }
+    }
+
     pub fn line(&self) -> u64 {
         self.seq & ((1u64 << LINE_BITS) - 1)
     }
 
     /// The row's NIK if validation could read it (what partitions the row).
     pub fn nik(&self) -> Option<u64> {
-        match self.kept {
-            Kept::Valid(c) => Some(c.nik),
-            Kept::Rejected { nik } => nik,
-        }
+        (self.nik != NO_NIK).then_some(self.nik)
     }
 }
 
@@ -402,7 +455,7 @@ pub fn read_file(
                     Kept::Rejected { nik }
                 }
             };
-            acc.rows.push(Seen { seq, hash: row.content_hash(), kept });
+            acc.rows.push(Seen::new(seq, row.content_hash(), kept));
         },
         sink,
     )?;
@@ -439,20 +492,18 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
         let k = rejects.binary_search_by_key(&seq, |r| r.0).expect("a rejected row has its issue");
         rejects[k].1.take().expect("each issue is taken once")
     };
-    let key = |s: &Seen| match &s.kept {
-        Kept::Valid(c) => (0u8, c.nik, s.seq),
-        Kept::Rejected { nik: Some(n) } => (0, *n, s.seq),
-        Kept::Rejected { nik: None } => (1, 0, s.seq),
-    };
-    rows.par_sort_unstable_by_key(key);
+    // NIK groups in NIK order, then the unreadable ones (NO_NIK), each in file order.
+    rows.par_sort_unstable_by_key(|s| (s.nik, s.seq));
     // Content hashes seen in the current NIK group (reused: one allocation).
     let mut hashes: Vec<u64> = Vec::new();
     let mut i = 0;
     while i < rows.len() {
-        let (grp, nik, _) = key(&rows[i]);
+        let nik = rows[i].nik;
+        // A NIK group, or (unreadable NIKs) every row on its own.
+        let grouped = nik != NO_NIK;
         let mut j = i + 1;
-        if grp == 0 {
-            while j < rows.len() && key(&rows[j]).0 == 0 && key(&rows[j]).1 == nik {
+        if grouped {
+            while j < rows.len() && rows[j].nik == nik {
                 j += 1;
             }
         }
@@ -460,10 +511,10 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
         let mut winner: Option<(u16, u64)> = None;
         let mut any_rejected = false;
         for (k, s) in rows[i..j].iter().enumerate() {
-            let dup = if grp == 0 { hashes.contains(&s.hash) } else { !raw_seen.insert(s.hash) };
+            let dup = if grouped { hashes.contains(&s.hash) } else { !raw_seen.insert(s.hash) };
             if dup {
                 duplicate_rows += 1;
-                let (file, area, from_nik) = match &s.kept {
+                let (file, area, from_nik) = match &s.kept() {
                     Kept::Valid(c) => (log.file_name(c.file).to_string(), c.area, false),
                     Kept::Rejected { .. } => {
                         let i = take_issue(s.seq);
@@ -474,7 +525,7 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
                 continue;
             }
             hashes.push(s.hash);
-            match s.kept {
+            match s.kept() {
                 Kept::Valid(c) => {
                     if let Some((wf, wl)) = winner {
                         let first = format!("{}:{}", log.file_name(wf), wl);
@@ -490,7 +541,7 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
                 }
             }
         }
-        if grp == 0 && any_rejected && winner.is_none() {
+        if grouped && any_rejected && winner.is_none() {
             rejected_niks.push(nik);
         }
         i = j;
@@ -499,10 +550,33 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
     let accepted: Vec<Candidate> = rows
         .into_iter()
         .zip(keep)
-        .filter_map(|(s, k)| match s.kept {
+        .filter_map(|(s, k)| match s.kept() {
             Kept::Valid(c) if k => Some(c),
             _ => None,
         })
         .collect();
     Resolved { accepted, rejected_niks, duplicate_rows, rows_read }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The per-row state of a run is 48 bytes a row (the national run holds
+    /// tens of millions of these per partition) and gives back what went in.
+    #[test]
+    fn seen_is_compact_and_keeps_what_the_row_turned_into() {
+        assert_eq!(std::mem::size_of::<Seen>(), 48);
+        let c = Candidate { nik: 9_471_010_101_900_001, area: 9_404_010_001, birth: -3_000, flags: 0b10110, file: 3, offset: 1 << 41 };
+        let valid = Seen::new(3 << LINE_BITS | 7, 42, Kept::Valid(c));
+        assert!(matches!(valid.kept(), Kept::Valid(x) if format!("{x:?}") == format!("{c:?}")));
+        assert_eq!((valid.nik(), valid.line()), (Some(c.nik), 7));
+        let rejected = Seen::new(9, 1, Kept::Rejected { nik: Some(c.nik) });
+        assert!(matches!(rejected.kept(), Kept::Rejected { nik: Some(n) } if n == c.nik));
+        let unreadable = Seen::new(10, 1, Kept::Rejected { nik: None });
+        assert!(matches!(unreadable.kept(), Kept::Rejected { nik: None }));
+        assert_eq!(unreadable.nik(), None);
+        // Unreadable NIKs sort after every NIK.
+        assert!(unreadable.nik > 9_999_999_999_999_999);
+    }
 }

@@ -10,7 +10,7 @@
 //! deleted as soon as its partition has read it.
 
 use crate::enrollment::Record;
-use crate::population::{Candidate, Kept, Seen};
+use crate::population::Seen;
 use data_schema::values::EnrollmentStatus;
 use rayon::prelude::*;
 use std::fs::File;
@@ -106,24 +106,15 @@ fn read_back<T: Send>(path: &Path, width: usize, decode: fn(&[u8]) -> T) -> Resu
 
 fn encode_seen(s: &Seen) -> [u8; SEEN_BYTES] {
     let mut b = [0u8; SEEN_BYTES];
-    b[0..8].copy_from_slice(&s.seq.to_le_bytes());
-    b[8..16].copy_from_slice(&s.hash.to_le_bytes());
-    match s.kept {
-        Kept::Valid(c) => {
-            b[16] = 0;
-            b[17..25].copy_from_slice(&c.nik.to_le_bytes());
-            b[25..33].copy_from_slice(&c.area.to_le_bytes());
-            b[33..37].copy_from_slice(&c.birth.to_le_bytes());
-            b[37] = c.flags;
-            b[38..40].copy_from_slice(&c.file.to_le_bytes());
-            b[40..48].copy_from_slice(&c.offset.to_le_bytes());
-        }
-        Kept::Rejected { nik: Some(n) } => {
-            b[16] = 1;
-            b[17..25].copy_from_slice(&n.to_le_bytes());
-        }
-        Kept::Rejected { nik: None } => b[16] = 2,
-    }
+    b[0..8].copy_from_slice(&s.nik.to_le_bytes());
+    b[8..16].copy_from_slice(&s.seq.to_le_bytes());
+    b[16..24].copy_from_slice(&s.hash.to_le_bytes());
+    b[24..32].copy_from_slice(&s.area.to_le_bytes());
+    b[32..40].copy_from_slice(&s.offset.to_le_bytes());
+    b[40..44].copy_from_slice(&s.birth.to_le_bytes());
+    b[44..46].copy_from_slice(&s.file.to_le_bytes());
+    b[46] = s.flags;
+    b[47] = s.valid as u8;
     b
 }
 
@@ -132,19 +123,17 @@ fn u64_at(b: &[u8], i: usize) -> u64 {
 }
 
 fn decode_seen(b: &[u8]) -> Seen {
-    let kept = match b[16] {
-        0 => Kept::Valid(Candidate {
-            nik: u64_at(b, 17),
-            area: u64_at(b, 25),
-            birth: i32::from_le_bytes(b[33..37].try_into().expect("4 bytes")),
-            flags: b[37],
-            file: u16::from_le_bytes([b[38], b[39]]),
-            offset: u64_at(b, 40),
-        }),
-        1 => Kept::Rejected { nik: Some(u64_at(b, 17)) },
-        _ => Kept::Rejected { nik: None },
-    };
-    Seen { seq: u64_at(b, 0), hash: u64_at(b, 8), kept }
+    Seen {
+        nik: u64_at(b, 0),
+        seq: u64_at(b, 8),
+        hash: u64_at(b, 16),
+        area: u64_at(b, 24),
+        offset: u64_at(b, 32),
+        birth: i32::from_le_bytes(b[40..44].try_into().expect("4 bytes")),
+        file: u16::from_le_bytes(b[44..46].try_into().expect("2 bytes")),
+        flags: b[46],
+        valid: b[47] == 1,
+    }
 }
 
 fn encode_record(r: &Record) -> [u8; RECORD_BYTES] {
@@ -182,6 +171,7 @@ fn decode_record(b: &[u8]) -> Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::population::{Candidate, Kept};
 
     fn seen(k: u64) -> Seen {
         let kept = match k % 3 {
@@ -196,7 +186,7 @@ mod tests {
             1 => Kept::Rejected { nik: Some(3_171_010_101_900_001 + k) },
             _ => Kept::Rejected { nik: None },
         };
-        Seen { seq: (k % 5) << 40 | (k + 2), hash: k.wrapping_mul(0x9E37_79B9_7F4A_7C15), kept }
+        Seen::new((k % 5) << 40 | (k + 2), k.wrapping_mul(0x9E37_79B9_7F4A_7C15), kept)
     }
 
     fn record(k: u64) -> Record {
