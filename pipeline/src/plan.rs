@@ -149,8 +149,9 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PipelineError> {
 /// in batches of row groups: about 1 GB for the batch being validated and
 /// the next one) plus per-row state (about 220 bytes per population row,
 /// measured at 10 M rows). A partitioned run reads each input once and keeps
-/// its validated rows in files, one per partition, so it holds one CSV file
-/// at a time and a partition's share of the per-row state:
+/// its validated rows in files, one per partition (partition 0's, processed
+/// first, stay in memory), so it holds one CSV file at a time and a
+/// partition's share of the per-row state:
 /// `ceil(rows × 220 / (budget − largest file))`, between 2 and 256.
 pub fn partitions_for_budget(population: &[PathBuf], enrollment: &[PathBuf], budget: u64) -> Result<u32, PipelineError> {
     let population = expand_inputs(population)?;
@@ -495,11 +496,22 @@ struct Ingested {
 impl Ingested {
     fn take(&mut self, index: u32) -> Result<PartRows, PipelineError> {
         let mut rows = std::mem::take(&mut self.parts[index as usize]);
-        if let Some(s) = &self.spill {
+        // Partition 0 (processed first) never left memory.
+        if let (Some(s), true) = (&self.spill, index > 0) {
             rows.seen = s.take_seen(index)?;
             rows.records = s.take_records(index)?;
         }
         Ok(rows)
+    }
+}
+
+/// Rows of a file of `rows` rows expected in partition 0 of `count` (NIK
+/// partitions are about equal; a little more for the unreadable NIKs).
+fn share(rows: usize, count: u32) -> usize {
+    if count <= 1 {
+        rows
+    } else {
+        rows / count as usize + rows / 64
     }
 }
 
@@ -526,11 +538,11 @@ fn ingest(
     for (f, path) in population.iter().enumerate() {
         let src = stage(timings, "read_population", || Source::open_hashed(path, true))?;
         let mut rows = 0u64;
-        // One partition: the rows are appended as they come, into a vector
-        // sized once for the whole file (no second copy, no regrowing).
-        if spill.is_none() {
-            parts[0].seen.reserve(src.rows_hint());
-        }
+        // The rows of partition 0 (all of them in a one-partition run) stay
+        // in memory: they are appended as they come, into a vector sized once
+        // for its share of the file (no second copy, rarely regrown). The
+        // other partitions' rows wait in spill files.
+        parts[0].seen.reserve(share(src.rows_hint(), count));
         let cols = stage(timings, "validate_population", || {
             population::read_file(&src, f as u16, (f as u64) << 40, cfg.as_of, |chunks| {
                 for c in chunks {
@@ -543,7 +555,10 @@ fn ingest(
                         continue;
                     };
                     for r in &c.rows {
-                        sp.push_seen(Part::of(r.nik(), count), r)?;
+                        match Part::of(r.nik(), count) {
+                            0 => parts[0].seen.push(*r),
+                            k => sp.push_seen(k, r)?,
+                        }
                     }
                     // Issues follow their row (the chunk's rows are in seq order).
                     let part_of = |seq: u64| {
@@ -575,9 +590,7 @@ fn ingest(
         let f = population.len() + k;
         let src = stage(timings, "read_enrollment", || Source::open_hashed(path, true))?;
         let mut rows = 0u64;
-        if spill.is_none() {
-            parts[0].records.reserve(src.rows_hint());
-        }
+        parts[0].records.reserve(share(src.rows_hint(), count));
         stage(timings, "validate_enrollment", || {
             enrollment::read_file(&src, f as u16, (f as u64) << 40, |chunks| {
                 for c in chunks {
@@ -588,7 +601,10 @@ fn ingest(
                         None => parts[0].records.extend(c.records),
                         Some(sp) => {
                             for r in &c.records {
-                                sp.push_record(Part::of(Some(r.nik), count), r)?;
+                                match Part::of(Some(r.nik), count) {
+                                    0 => parts[0].records.push(*r),
+                                    k => sp.push_record(k, r)?,
+                                }
                             }
                         }
                     }

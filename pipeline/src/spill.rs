@@ -2,7 +2,7 @@
 //!
 //! When a run is split into NIK partitions (to bound memory), every input is
 //! read and validated a single time; each row's compact result (a population
-//! [`Seen`], 48 bytes; an enrollment [`Record`], 39 bytes) is appended to the
+//! [`Seen`], 38 bytes; an enrollment [`Record`], 25 bytes) is appended to the
 //! file of its partition. Each partition then reads back only its own rows,
 //! instead of decoding every input again. The files live in a hidden
 //! directory inside the run's staging directory (so they go wherever the
@@ -10,15 +10,15 @@
 //! deleted as soon as its partition has read it.
 
 use crate::enrollment::Record;
-use crate::population::Seen;
+use crate::population::{Seen, LINE_BITS, NO_NIK};
 use data_schema::values::EnrollmentStatus;
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-const SEEN_BYTES: usize = 48;
-const RECORD_BYTES: usize = 39;
+const SEEN_BYTES: usize = 38;
+const RECORD_BYTES: usize = 25;
 /// Rows decoded at a time when a partition's file is read back.
 const READ_ROWS: usize = 1 << 20;
 
@@ -104,67 +104,88 @@ fn read_back<T: Send>(path: &Path, width: usize, decode: fn(&[u8]) -> T) -> Resu
     Ok(out)
 }
 
+/// Little-endian `v` into `b[at..at + n]`; `v` must fit in `n` bytes.
+fn put(b: &mut [u8], at: usize, v: u64, n: usize) {
+    assert!(n == 8 || v >> (8 * n) == 0, "a value too large for its spill field");
+    b[at..at + n].copy_from_slice(&v.to_le_bytes()[..n]);
+}
+
+fn get(b: &[u8], at: usize, n: usize) -> u64 {
+    let mut x = [0u8; 8];
+    x[..n].copy_from_slice(&b[at..at + n]);
+    u64::from_le_bytes(x)
+}
+
+/// The file of a row is the top bits of its `seq` (see [`LINE_BITS`]).
+fn file_of(seq: u64) -> u16 {
+    (seq >> LINE_BITS) as u16
+}
+
+// A population row, 38 bytes: what it turned into (0 valid, 1 rejected
+// with a readable NIK, 2 unreadable NIK) and its flags, NIK (7 bytes: 16
+// digits), seq (7: file and line), content hash, area code (5: 10 digits),
+// offset (6) and birth date. The file is the seq's top bits.
 fn encode_seen(s: &Seen) -> [u8; SEEN_BYTES] {
+    debug_assert!(!s.valid || s.file == file_of(s.seq));
     let mut b = [0u8; SEEN_BYTES];
-    b[0..8].copy_from_slice(&s.nik.to_le_bytes());
-    b[8..16].copy_from_slice(&s.seq.to_le_bytes());
-    b[16..24].copy_from_slice(&s.hash.to_le_bytes());
-    b[24..32].copy_from_slice(&s.area.to_le_bytes());
-    b[32..40].copy_from_slice(&s.offset.to_le_bytes());
-    b[40..44].copy_from_slice(&s.birth.to_le_bytes());
-    b[44..46].copy_from_slice(&s.file.to_le_bytes());
-    b[46] = s.flags;
-    b[47] = s.valid as u8;
+    let tag = if s.valid { 0 } else if s.nik().is_some() { 1 } else { 2 };
+    b[0] = tag | s.flags << 2;
+    put(&mut b, 1, if tag == 2 { 0 } else { s.nik }, 7);
+    put(&mut b, 8, s.seq, 7);
+    put(&mut b, 15, s.hash, 8);
+    put(&mut b, 23, s.area, 5);
+    put(&mut b, 28, s.offset, 6);
+    b[34..38].copy_from_slice(&s.birth.to_le_bytes());
     b
 }
 
-fn u64_at(b: &[u8], i: usize) -> u64 {
-    u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"))
-}
-
 fn decode_seen(b: &[u8]) -> Seen {
+    let tag = b[0] & 3;
+    let seq = get(b, 8, 7);
     Seen {
-        nik: u64_at(b, 0),
-        seq: u64_at(b, 8),
-        hash: u64_at(b, 16),
-        area: u64_at(b, 24),
-        offset: u64_at(b, 32),
-        birth: i32::from_le_bytes(b[40..44].try_into().expect("4 bytes")),
-        file: u16::from_le_bytes(b[44..46].try_into().expect("2 bytes")),
-        flags: b[46],
-        valid: b[47] == 1,
+        nik: if tag == 2 { NO_NIK } else { get(b, 1, 7) },
+        seq,
+        hash: get(b, 15, 8),
+        area: get(b, 23, 5),
+        offset: get(b, 28, 6),
+        birth: i32::from_le_bytes(b[34..38].try_into().expect("4 bytes")),
+        file: if tag == 0 { file_of(seq) } else { 0 },
+        flags: b[0] >> 2,
+        valid: tag == 0,
     }
 }
 
+// A recording, 25 bytes: NIK (7), date, status, seq (7: file and line) and
+// offset (6). The file and line are the seq's bits.
 fn encode_record(r: &Record) -> [u8; RECORD_BYTES] {
+    debug_assert!(r.file == file_of(r.seq) && r.line == r.seq & ((1 << LINE_BITS) - 1));
     let mut b = [0u8; RECORD_BYTES];
-    b[0..8].copy_from_slice(&r.nik.to_le_bytes());
-    b[8..12].copy_from_slice(&r.date.to_le_bytes());
-    b[12] = match r.status {
+    put(&mut b, 0, r.nik, 7);
+    b[7..11].copy_from_slice(&r.date.to_le_bytes());
+    b[11] = match r.status {
         EnrollmentStatus::Counting => 0,
         EnrollmentStatus::Failed => 1,
         EnrollmentStatus::Unknown => 2,
     };
-    b[13..21].copy_from_slice(&r.seq.to_le_bytes());
-    b[21..29].copy_from_slice(&r.line.to_le_bytes());
-    b[29..31].copy_from_slice(&r.file.to_le_bytes());
-    b[31..39].copy_from_slice(&r.offset.to_le_bytes());
+    put(&mut b, 12, r.seq, 7);
+    put(&mut b, 19, r.offset, 6);
     b
 }
 
 fn decode_record(b: &[u8]) -> Record {
+    let seq = get(b, 12, 7);
     Record {
-        nik: u64_at(b, 0),
-        date: i32::from_le_bytes(b[8..12].try_into().expect("4 bytes")),
-        status: match b[12] {
+        nik: get(b, 0, 7),
+        date: i32::from_le_bytes(b[7..11].try_into().expect("4 bytes")),
+        status: match b[11] {
             0 => EnrollmentStatus::Counting,
             1 => EnrollmentStatus::Failed,
             _ => EnrollmentStatus::Unknown,
         },
-        seq: u64_at(b, 13),
-        line: u64_at(b, 21),
-        file: u16::from_le_bytes([b[29], b[30]]),
-        offset: u64_at(b, 31),
+        seq,
+        line: seq & ((1 << LINE_BITS) - 1),
+        file: file_of(seq),
+        offset: get(b, 19, 6),
     }
 }
 
@@ -176,8 +197,9 @@ mod tests {
     fn seen(k: u64) -> Seen {
         let kept = match k % 3 {
             0 => Kept::Valid(Candidate {
-                nik: 9_471_010_101_900_001 + k,
-                area: 9_404_010_001 + k,
+                // the largest NIK and area code there can be, now and then
+                nik: if k % 7 == 0 { 9_999_999_999_999_999 } else { 9_471_010_101_900_001 + k },
+                area: if k % 4 == 0 { 9_999_999_999 } else { 9_404_010_001 + k },
                 birth: -3_000 + k as i32,
                 flags: (k % 32) as u8,
                 file: (k % 5) as u16,
@@ -196,10 +218,11 @@ mod tests {
             nik: 1_101_010_101_900_001 + k,
             date: 19_000 + k as i32,
             status,
-            seq: k << 3,
+            seq: (k % 7) << LINE_BITS | (k + 2),
             line: k + 2,
             file: (k % 7) as u16,
-            offset: k * 77,
+            // up to the largest offset a spill file holds (2^48 - 1)
+            offset: if k % 11 == 0 { (1 << 48) - 1 - k } else { k * 77 },
         }
     }
 
