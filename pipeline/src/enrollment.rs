@@ -88,7 +88,7 @@ pub struct Chunk {
     pub warnings: Vec<(u64, Issue)>,
     pub rows: u64,
     /// Parsed STATUS_KTP values seen in this chunk (the parser is pure).
-    memo: ahash::AHashMap<Box<str>, EnrollmentStatus>,
+    memo: crate::population::MemoMap<EnrollmentStatus>,
 }
 
 /// Validate every row of one enrollment file in parallel chunks, handing the

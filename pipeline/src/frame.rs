@@ -62,8 +62,14 @@ impl StringTable {
     }
 
     /// Cell `(row, col)` as text; `""` for null.
+    #[inline]
     pub fn get(&self, row: usize, col: usize) -> &str {
-        self.cols[col].as_ref().and_then(|(a, _)| a.get(row)).unwrap_or("")
+        match &self.cols[col] {
+            // SAFETY: row < height, the array's length; no validity to check.
+            Some((a, false)) if row < self.height => unsafe { a.value_unchecked(row) },
+            Some((a, _)) => a.get(row).unwrap_or(""),
+            None => "",
+        }
     }
 
     /// `fold(seed, cell)` over the cells of each row of `rows`, left to right

@@ -267,6 +267,9 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
     let mut ing = ingest(cfg, &population, &enrollment, count, dir, &mut log, &mut acc, &mut timings)?;
     for index in 0..count {
         let rows = stage(&mut timings, "read_partition", || ing.take(index))?;
+        if let (Some(s), true) = (&ing.spill, index + 1 < count) {
+            s.prefetch(index + 1);
+        }
         run_partition(
             cfg,
             &population,
@@ -756,10 +759,26 @@ fn run_partition(
     // 4. Area codes, classification, aggregation, trend and worklist rows.
     let regions = Regions::get();
     stage(timings, "check_areas", || {
-        for c in &resolved.accepted {
-            if !regions.contains(AreaCode(c.area).key(Level::Desa)) {
-                *acc.unknown_areas.entry(c.area).or_default() += 1;
-            }
+        use rayon::prelude::*;
+        // Looked up in parallel; only the (few) unknown codes are counted.
+        type M = ahash::AHashMap<u64, u64>;
+        let unknown: M = resolved
+            .accepted
+            .par_iter()
+            .fold(M::default, |mut m, c| {
+                if !regions.contains(AreaCode(c.area).key(Level::Desa)) {
+                    *m.entry(c.area).or_default() += 1;
+                }
+                m
+            })
+            .reduce(M::default, |mut a, b| {
+                for (k, n) in b {
+                    *a.entry(k).or_default() += n;
+                }
+                a
+            });
+        for (area, n) in unknown {
+            *acc.unknown_areas.entry(area).or_default() += n;
         }
     });
     let desa = stage(timings, "aggregate", || aggregate::by_desa(&resolved.accepted, &joined.first_counting, dates));

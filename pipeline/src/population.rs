@@ -219,14 +219,17 @@ pub struct Chunk {
 /// remembered per chunk (the parsers are pure, so this changes nothing but speed).
 #[derive(Default)]
 pub struct Memo {
-    sex: ahash::AHashMap<Box<str>, Option<Sex>>,
-    marital: ahash::AHashMap<Box<str>, Option<Marital>>,
-    tni: ahash::AHashMap<Box<str>, bool>,
-    cit: ahash::AHashMap<Box<str>, Result<Citizenship, ()>>,
-    status: ahash::AHashMap<Box<str>, Option<RegisterStatus>>,
+    sex: MemoMap<Option<Sex>>,
+    marital: MemoMap<Option<Marital>>,
+    tni: MemoMap<bool>,
+    cit: MemoMap<Result<Citizenship, ()>>,
+    status: MemoMap<Option<RegisterStatus>>,
 }
 
-pub(crate) fn memo<V: Copy>(m: &mut ahash::AHashMap<Box<str>, V>, raw: &str, f: impl Fn(&str) -> V) -> V {
+/// A memo of parsed cell values (foldhash: the keys are short strings).
+pub(crate) type MemoMap<V> = std::collections::HashMap<Box<str>, V, foldhash::fast::FixedState>;
+
+pub(crate) fn memo<V: Copy>(m: &mut MemoMap<V>, raw: &str, f: impl Fn(&str) -> V) -> V {
     if let Some(v) = m.get(raw) {
         return *v;
     }
@@ -462,6 +465,63 @@ pub fn read_file(
     Ok(cols)
 }
 
+/// What deciding a NIK group asks the log to record (by row index), in row order.
+enum Event {
+    /// An exact copy of an earlier row of its group.
+    Duplicate(usize),
+    /// A valid row whose NIK an earlier accepted row (file, line) has.
+    DuplicateNik(usize, (u16, u64)),
+    /// A row validation rejected: its issue stands.
+    Rejected(usize),
+}
+
+/// Apply the duplicate rules to `rows` (whole NIK groups, sorted by NIK
+/// then file order; `at` is the first row's index): marks the accepted rows
+/// in `keep` and returns the events to log, the NIKs of groups with a
+/// rejected row and no accepted one, and the number of exact copies.
+fn decide_groups(rows: &[Seen], at: usize, keep: &mut [bool]) -> (Vec<Event>, Vec<u64>, u64) {
+    let (mut events, mut niks, mut dups) = (Vec::new(), Vec::new(), 0u64);
+    // Content hashes seen in the current NIK group (reused: one allocation).
+    let mut hashes: Vec<u64> = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let nik = rows[i].nik;
+        let mut j = i + 1;
+        while j < rows.len() && rows[j].nik == nik {
+            j += 1;
+        }
+        hashes.clear();
+        let mut winner: Option<(u16, u64)> = None;
+        let mut any_rejected = false;
+        for (k, s) in rows[i..j].iter().enumerate() {
+            let x = at + i + k;
+            if hashes.contains(&s.hash) {
+                dups += 1;
+                events.push(Event::Duplicate(x));
+                continue;
+            }
+            hashes.push(s.hash);
+            if s.valid {
+                match winner {
+                    Some(w) => events.push(Event::DuplicateNik(x, w)),
+                    None => {
+                        winner = Some((s.file, s.line()));
+                        keep[i + k] = true;
+                    }
+                }
+            } else {
+                any_rejected = true;
+                events.push(Event::Rejected(x));
+            }
+        }
+        if any_rejected && winner.is_none() {
+            niks.push(nik);
+        }
+        i = j;
+    }
+    (events, niks, dups)
+}
+
 /// Result of resolving duplicates over all population files.
 pub struct Resolved {
     /// Accepted rows, sorted by NIK (unique).
@@ -494,57 +554,70 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
     };
     // NIK groups in NIK order, then the unreadable ones (NO_NIK), each in file order.
     rows.par_sort_unstable_by_key(|s| (s.nik, s.seq));
-    // Content hashes seen in the current NIK group (reused: one allocation).
-    let mut hashes: Vec<u64> = Vec::new();
-    let mut i = 0;
-    while i < rows.len() {
-        let nik = rows[i].nik;
-        // A NIK group, or (unreadable NIKs) every row on its own.
-        let grouped = nik != NO_NIK;
-        let mut j = i + 1;
-        if grouped {
-            while j < rows.len() && rows[j].nik == nik {
-                j += 1;
+    // The NIK groups are decided in parallel, in pieces that start at a
+    // group; what each decision logs is then replayed in row order, so the
+    // log is the same as one pass would make it.
+    let grouped_end = rows.partition_point(|s| s.nik != NO_NIK);
+    let pieces = {
+        let n = (rayon::current_num_threads() * 8).max(1);
+        let mut cuts = vec![0usize];
+        for k in 1..n {
+            let mut b = (grouped_end * k / n).max(*cuts.last().expect("a cut"));
+            while b > 0 && b < grouped_end && rows[b].nik == rows[b - 1].nik {
+                b += 1;
             }
+            cuts.push(b);
         }
-        hashes.clear();
-        let mut winner: Option<(u16, u64)> = None;
-        let mut any_rejected = false;
-        for (k, s) in rows[i..j].iter().enumerate() {
-            let dup = if grouped { hashes.contains(&s.hash) } else { !raw_seen.insert(s.hash) };
-            if dup {
-                duplicate_rows += 1;
-                let (file, area, from_nik) = match &s.kept() {
-                    Kept::Valid(c) => (log.file_name(c.file).to_string(), c.area, false),
-                    Kept::Rejected { .. } => {
-                        let i = take_issue(s.seq);
-                        (i.file.to_string(), i.area, i.area_from_nik)
-                    }
-                };
-                log.duplicate_row(s.seq, &file, s.line(), area, from_nik);
-                continue;
-            }
-            hashes.push(s.hash);
-            match s.kept() {
-                Kept::Valid(c) => {
-                    if let Some((wf, wl)) = winner {
-                        let first = format!("{}:{}", log.file_name(wf), wl);
-                        log.reject(s.seq, Issue::reject_dup(log.file_name(c.file), s.line(), &first, c.nik).at(c.area));
-                    } else {
-                        winner = Some((c.file, s.line()));
-                        keep[i + k] = true;
-                    }
+        cuts.push(grouped_end);
+        cuts.dedup();
+        cuts
+    };
+    let mut slices = Vec::new();
+    let mut rest = &mut keep[..grouped_end];
+    for w in pieces.windows(2) {
+        let (a, b) = std::mem::take(&mut rest).split_at_mut(w[1] - w[0]);
+        slices.push((w[0], a));
+        rest = b;
+    }
+    let decided: Vec<(Vec<Event>, Vec<u64>, u64)> =
+        slices.into_par_iter().map(|(at, keep)| decide_groups(&rows[at..at + keep.len()], at, keep)).collect();
+    for (events, niks, dups) in decided {
+        duplicate_rows += dups;
+        rejected_niks.extend(niks);
+        for e in events {
+            match e {
+                Event::Duplicate(x) => {
+                    let s = &rows[x];
+                    let (file, area, from_nik) = match &s.kept() {
+                        Kept::Valid(c) => (log.file_name(c.file).to_string(), c.area, false),
+                        Kept::Rejected { .. } => {
+                            let i = take_issue(s.seq);
+                            (i.file.to_string(), i.area, i.area_from_nik)
+                        }
+                    };
+                    log.duplicate_row(s.seq, &file, s.line(), area, from_nik);
                 }
-                Kept::Rejected { .. } => {
-                    any_rejected = true;
-                    log.reject(s.seq, take_issue(s.seq));
+                Event::DuplicateNik(x, (wf, wl)) => {
+                    let s = &rows[x];
+                    let first = format!("{}:{}", log.file_name(wf), wl);
+                    log.reject(s.seq, Issue::reject_dup(log.file_name(s.file), s.line(), &first, s.nik).at(s.area));
+                }
+                Event::Rejected(x) => {
+                    let seq = rows[x].seq;
+                    log.reject(seq, take_issue(seq));
                 }
             }
         }
-        if grouped && any_rejected && winner.is_none() {
-            rejected_niks.push(nik);
+    }
+    // Unreadable NIKs, each row on its own: exact copies by content hash.
+    for s in &rows[grouped_end..] {
+        if !raw_seen.insert(s.hash) {
+            duplicate_rows += 1;
+            let i = take_issue(s.seq);
+            log.duplicate_row(s.seq, &i.file, s.line(), i.area, i.area_from_nik);
+        } else {
+            log.reject(s.seq, take_issue(s.seq));
         }
-        i = j;
     }
     // Collected in place: the rows' own allocation holds the accepted ones.
     let accepted: Vec<Candidate> = rows
@@ -579,4 +652,97 @@ mod tests {
         // Unreadable NIKs sort after every NIK.
         assert!(unreadable.nik > 9_999_999_999_999_999);
     }
+
+    /// resolve decides NIK groups in parallel pieces: its verdicts and its
+    /// log (in order) equal a plain one-pass reading of the rules, on rows
+    /// whose groups straddle the pieces' boundaries.
+    #[test]
+    fn resolve_equals_the_rules_read_in_one_pass() {
+        let mut rows = Vec::new();
+        let mut rejects = Vec::new();
+        let mut log = QualityLog::default();
+        log.add_file("a.csv");
+        // 3,000 NIKs with 1-6 rows each (exact copies, other content, rejected
+        // rows), plus unreadable NIKs; in file order, NIKs interleaved.
+        let mut line = 2u64;
+        for round in 0..6u64 {
+            for n in 0..3_000u64 {
+                if (n * 7 + round * 3) % 11 > 12 - (n % 6) * 2 {
+                    continue;
+                }
+                let nik = 3_171_010_101_900_000 + (n * 7_919) % 3_000;
+                let hash = (n * 31 + round % 3) % 5; // repeats: exact copies
+                let seq = line;
+                let kept = if (n + round) % 5 == 0 {
+                    rejects.push((seq, Issue::reject("a.csv", line, "TGL_LHR", RejectReason::BirthDateInvalid, "x", String::new())));
+                    Kept::Rejected { nik: Some(nik) }
+                } else {
+                    Kept::Valid(Candidate { nik, area: 3_171_010_001 + n % 7, birth: 1_000, flags: 0, file: 0, offset: line })
+                };
+                rows.push(Seen::new(seq, hash, kept));
+                line += 1;
+            }
+            for u in 0..40u64 {
+                rejects.push((line, Issue::reject("a.csv", line, "NIK", RejectReason::NikFormat, "x", String::new())));
+                rows.push(Seen::new(line, u % 13, Kept::Rejected { nik: None }));
+                line += 1;
+            }
+        }
+        // The rules, one row at a time in file order.
+        let (mut want_log, mut want_keep, mut want_rejected_niks, mut want_dups) = (Vec::new(), Vec::new(), Vec::new(), 0u64);
+        let mut by_nik: std::collections::BTreeMap<u64, Vec<&Seen>> = Default::default();
+        let mut raw = std::collections::HashSet::new();
+        let mut unreadable = Vec::new();
+        for s in &rows {
+            match s.nik() {
+                Some(n) => by_nik.entry(n).or_default().push(s),
+                None => unreadable.push(s),
+            }
+        }
+        for (nik, group) in &by_nik {
+            let (mut seen, mut winner, mut any_rejected) = (Vec::new(), None, false);
+            for s in group {
+                if seen.contains(&s.hash) {
+                    want_dups += 1;
+                    want_log.push((s.seq, "DUPLICATE_ROW".to_string()));
+                    continue;
+                }
+                seen.push(s.hash);
+                match (s.valid, winner) {
+                    (true, None) => {
+                        winner = Some(s.seq);
+                        want_keep.push(s.seq);
+                    }
+                    (true, Some(_)) => want_log.push((s.seq, "DUPLICATE_NIK".to_string())),
+                    (false, _) => {
+                        any_rejected = true;
+                        want_log.push((s.seq, "BIRTH_DATE_INVALID".to_string()));
+                    }
+                }
+            }
+            if any_rejected && winner.is_none() {
+                want_rejected_niks.push(*nik);
+            }
+        }
+        for s in unreadable {
+            if raw.insert(s.hash) {
+                want_log.push((s.seq, "NIK_FORMAT".to_string()));
+            } else {
+                want_dups += 1;
+                want_log.push((s.seq, "DUPLICATE_ROW".to_string()));
+            }
+        }
+        let got = resolve(rows, rejects, &mut log);
+        let got_log: Vec<(u64, String)> = log
+            .rejects
+            .iter()
+            .map(|(seq, i)| (*seq, i.kind.code().to_string()))
+            .collect();
+        assert!(want_dups > 100 && want_rejected_niks.len() > 10 && want_keep.len() > 1_000);
+        assert_eq!(got_log, want_log);
+        assert_eq!(got.accepted.iter().map(|c| c.offset).collect::<Vec<_>>(), want_keep);
+        assert_eq!(got.rejected_niks, want_rejected_niks);
+        assert_eq!(got.duplicate_rows, want_dups);
+    }
+
 }

@@ -76,6 +76,29 @@ impl Spill {
         read_back(&self.dir.join(format!("enrollment-{part}.bin")), RECORD_BYTES, decode_record)
     }
 
+    /// Ask the kernel to read partition `part`'s files into the page cache
+    /// now, in the background, so that [`Spill::take_seen`] and
+    /// [`Spill::take_records`] find them there when that partition's turn
+    /// comes (the files are read while the previous partition computes).
+    /// Only a hint: nothing fails if it cannot be given.
+    pub fn prefetch(&self, part: u32) {
+        let paths = [
+            self.dir.join(format!("population-{part}.bin")),
+            self.dir.join(format!("enrollment-{part}.bin")),
+        ];
+        std::thread::spawn(move || {
+            for p in paths {
+                let Ok(f) = File::open(&p) else { continue };
+                // SAFETY: the mapping is only advised, never read, and dropped at once.
+                if let Ok(m) = unsafe { memmap2::Mmap::map(&f) } {
+                    #[cfg(unix)]
+                    let _ = m.advise(memmap2::Advice::WillNeed);
+                    drop(m);
+                }
+            }
+        });
+    }
+
     /// Remove the directory (and whatever is left in it).
     pub fn remove(self) -> Result<(), crate::PipelineError> {
         let dir = self.dir.clone();
@@ -198,8 +221,8 @@ mod tests {
         let kept = match k % 3 {
             0 => Kept::Valid(Candidate {
                 // the largest NIK and area code there can be, now and then
-                nik: if k % 7 == 0 { 9_999_999_999_999_999 } else { 9_471_010_101_900_001 + k },
-                area: if k % 4 == 0 { 9_999_999_999 } else { 9_404_010_001 + k },
+                nik: if k.is_multiple_of(7) { 9_999_999_999_999_999 } else { 9_471_010_101_900_001 + k },
+                area: if k.is_multiple_of(4) { 9_999_999_999 } else { 9_404_010_001 + k },
                 birth: -3_000 + k as i32,
                 flags: (k % 32) as u8,
                 file: (k % 5) as u16,
@@ -222,7 +245,7 @@ mod tests {
             line: k + 2,
             file: (k % 7) as u16,
             // up to the largest offset a spill file holds (2^48 - 1)
-            offset: if k % 11 == 0 { (1 << 48) - 1 - k } else { k * 77 },
+            offset: if k.is_multiple_of(11) { (1 << 48) - 1 - k } else { k * 77 },
         }
     }
 
