@@ -150,6 +150,11 @@ pub enum Kept {
 /// The bits of `seq` that hold the physical line (the rest is the file index).
 pub const LINE_BITS: u32 = 40;
 
+/// The physical line in a `seq` (see [`LINE_BITS`]).
+pub fn line_of(seq: u64) -> u64 {
+    seq & ((1u64 << LINE_BITS) - 1)
+}
+
 impl Seen {
     pub fn new(seq: u64, hash: u64, kept: Kept) -> Seen {
         match kept {
@@ -194,7 +199,7 @@ impl Seen {
     }
 
     pub fn line(&self) -> u64 {
-        self.seq & ((1u64 << LINE_BITS) - 1)
+        line_of(self.seq)
     }
 
     /// The row's NIK if validation could read it (what partitions the row).
@@ -581,6 +586,17 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
     }
     let decided: Vec<(Vec<Event>, Vec<u64>, u64)> =
         slices.into_par_iter().map(|(at, keep)| decide_groups(&rows[at..at + keep.len()], at, keep)).collect();
+    // Unreadable NIKs, each row on its own: exact copies by content hash.
+    let mut unreadable = Vec::new();
+    for (x, s) in rows.iter().enumerate().skip(grouped_end) {
+        if raw_seen.insert(s.hash) {
+            unreadable.push(Event::Rejected(x));
+        } else {
+            duplicate_rows += 1;
+            unreadable.push(Event::Duplicate(x));
+        }
+    }
+    let decided = decided.into_iter().chain(std::iter::once((unreadable, Vec::new(), 0)));
     for (events, niks, dups) in decided {
         duplicate_rows += dups;
         rejected_niks.extend(niks);
@@ -588,12 +604,11 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
             match e {
                 Event::Duplicate(x) => {
                     let s = &rows[x];
-                    let (file, area, from_nik) = match &s.kept() {
-                        Kept::Valid(c) => (log.file_name(c.file).to_string(), c.area, false),
-                        Kept::Rejected { .. } => {
-                            let i = take_issue(s.seq);
-                            (i.file.to_string(), i.area, i.area_from_nik)
-                        }
+                    let (file, area, from_nik) = if s.valid {
+                        (log.file_name(s.file).to_string(), s.area, false)
+                    } else {
+                        let i = take_issue(s.seq);
+                        (i.file.to_string(), i.area, i.area_from_nik)
                     };
                     log.duplicate_row(s.seq, &file, s.line(), area, from_nik);
                 }
@@ -607,16 +622,6 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
                     log.reject(seq, take_issue(seq));
                 }
             }
-        }
-    }
-    // Unreadable NIKs, each row on its own: exact copies by content hash.
-    for s in &rows[grouped_end..] {
-        if !raw_seen.insert(s.hash) {
-            duplicate_rows += 1;
-            let i = take_issue(s.seq);
-            log.duplicate_row(s.seq, &i.file, s.line(), i.area, i.area_from_nik);
-        } else {
-            log.reject(s.seq, take_issue(s.seq));
         }
     }
     // Collected in place: the rows' own allocation holds the accepted ones.

@@ -10,7 +10,7 @@
 //! deleted as soon as its partition has read it.
 
 use crate::enrollment::Record;
-use crate::population::{Seen, LINE_BITS, NO_NIK};
+use crate::population::{line_of, Seen, LINE_BITS, NO_NIK};
 use data_schema::values::EnrollmentStatus;
 use rayon::prelude::*;
 use std::fs::File;
@@ -181,7 +181,7 @@ fn decode_seen(b: &[u8]) -> Seen {
 // A recording, 25 bytes: NIK (7), date, status, seq (7: file and line) and
 // offset (6). The file and line are the seq's bits.
 fn encode_record(r: &Record) -> [u8; RECORD_BYTES] {
-    debug_assert!(r.file == file_of(r.seq) && r.line == r.seq & ((1 << LINE_BITS) - 1));
+    debug_assert!(r.file == file_of(r.seq) && r.line == line_of(r.seq));
     let mut b = [0u8; RECORD_BYTES];
     put(&mut b, 0, r.nik, 7);
     b[7..11].copy_from_slice(&r.date.to_le_bytes());
@@ -206,7 +206,7 @@ fn decode_record(b: &[u8]) -> Record {
             _ => EnrollmentStatus::Unknown,
         },
         seq,
-        line: seq & ((1 << LINE_BITS) - 1),
+        line: line_of(seq),
         file: file_of(seq),
         offset: get(b, 19, 6),
     }
