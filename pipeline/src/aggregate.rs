@@ -57,16 +57,33 @@ pub fn class_of(c: &Candidate, cut: &Cutoffs) -> Option<Class> {
     Some(cut.classify(c.birth, c.flags & F_MARRIED != 0, c.flags & F_WNI != 0, c.flags & F_TNI != 0))
 }
 
-/// Counts per desa code, from accepted rows and their recording status.
-pub fn by_desa(accepted: &[Candidate], first_counting: &[i32], dates: &Dates) -> BTreeMap<u64, Counts> {
+/// What a partition's accepted rows add up to for one domicile code (desa).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AreaTally {
+    /// The residents' counts (all zero when the code has only non-residents).
+    pub counts: Counts,
+    /// Every accepted row with this code, resident or not.
+    pub rows: u64,
+    /// Of them, the rows whose NIK was issued in another kecamatan.
+    pub movers: u64,
+}
+
+/// Per desa code, in one parallel pass over the accepted rows and their
+/// recording status (earliest counting recording or `i32::MAX`): the
+/// residents' counts, all rows and movers. Unsorted.
+pub fn by_area(accepted: &[Candidate], first_counting: &[i32], dates: &Dates) -> Vec<(u64, AreaTally)> {
     let cut = Cutoffs::new(dates);
+    type M = ahash::AHashMap<u64, AreaTally>;
     accepted
         .par_iter()
         .zip(first_counting.par_iter())
-        .fold(ahash::AHashMap::<u64, Counts>::new, |mut m, (c, &fc)| {
+        .fold(M::new, |mut m, (c, &fc)| {
+            let t = m.entry(c.area).or_default();
+            t.rows += 1;
+            t.movers += (c.nik / 10_000_000_000 != c.area / 10_000) as u64;
             if let Some(cl) = class_of(c, &cut) {
                 let rec = fc != i32::MAX;
-                let e = m.entry(c.area).or_default();
+                let e = &mut t.counts;
                 e.residents += 1;
                 e.required += cl.required as u64;
                 e.required_recorded += (cl.required && rec) as u64;
@@ -77,9 +94,13 @@ pub fn by_desa(accepted: &[Candidate], first_counting: &[i32], dates: &Dates) ->
             }
             m
         })
-        .reduce(ahash::AHashMap::new, |mut a, b| {
+        .reduce(M::new, |a, b| {
+            let (mut a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
             for (k, v) in b {
-                a.entry(k).or_default().add(&v);
+                let t = a.entry(k).or_default();
+                t.counts.add(&v.counts);
+                t.rows += v.rows;
+                t.movers += v.movers;
             }
             a
         })
@@ -144,6 +165,59 @@ mod tests {
         assert_eq!(r[&Level::Kabupaten].iter().find(|a| a.key.to_string() == "94.04").unwrap().name, "Kabupaten Mimika");
         // 94.04.01.1002 Kwamki, 94.04.02.2001 Kiliarma, 64.72.01.1001 Rawa Makmur
         assert!(r[&Level::Desa].iter().all(|a| a.in_reference));
+    }
+    #[test]
+    fn by_area_counts_every_row_once() {
+        use data_schema::rules::Dates;
+        let dates = Dates {
+            as_of: chrono::NaiveDate::from_ymd_opt(2024, 8, 26).unwrap(),
+            election: chrono::NaiveDate::from_ymd_opt(2024, 11, 27).unwrap(),
+        };
+        let cut = Cutoffs::new(&dates);
+        let areas = [9_404_011_001u64, 9_404_011_002, 9_404_022_001, 6_472_011_001];
+        let mut x = 5u64;
+        let (accepted, first): (Vec<Candidate>, Vec<i32>) = (0..50_000u64)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let area = areas[(x % 4) as usize];
+                // Most NIKs issued where the person lives, some elsewhere.
+                let kec = if (x >> 8) % 10 == 0 { 9_404_03 } else { area / 10_000 };
+                let c = Candidate {
+                    nik: kec * 10_000_000_000 + i,
+                    area,
+                    birth: -7_000 + (x >> 20) as i32 % 21_000,
+                    flags: (x >> 40) as u8 & 31,
+                    file: 0,
+                    offset: i,
+                };
+                (c, if x % 3 == 0 { i32::MAX } else { 19_000 })
+            })
+            .unzip();
+        let got: BTreeMap<u64, AreaTally> = by_area(&accepted, &first, &dates).into_iter().collect();
+        // The same, one row at a time.
+        let mut want: BTreeMap<u64, AreaTally> = BTreeMap::new();
+        for (c, &f) in accepted.iter().zip(&first) {
+            let t = want.entry(c.area).or_default();
+            t.rows += 1;
+            t.movers += (c.nik / 10_000_000_000 != c.area / 10_000) as u64;
+            if let Some(cl) = class_of(c, &cut) {
+                let rec = f != i32::MAX;
+                t.counts.add(&Counts {
+                    residents: 1,
+                    required: cl.required as u64,
+                    required_recorded: (cl.required && rec) as u64,
+                    eligible: cl.eligible as u64,
+                    eligible_recorded: (cl.eligible && rec) as u64,
+                    first_time: cl.first_time as u64,
+                    first_time_unrecorded: (cl.first_time && !rec) as u64,
+                });
+            }
+        }
+        assert_eq!(got, want);
+        assert_eq!(got.values().map(|t| t.rows).sum::<u64>(), 50_000);
+        assert!(got.values().all(|t| t.movers > 0 && t.counts.residents < t.rows && t.counts.first_time > 0));
     }
     #[test]
     fn unknown_codes_are_kept_and_flagged() {

@@ -202,8 +202,10 @@ pub fn read_file(
 /// Per accepted person: the earliest counting recording (days), or `i32::MAX`.
 pub struct Joined {
     pub first_counting: Vec<i32>,
-    /// Counting records per accepted person index, for the weekly trend: (person, date).
-    pub counting: Vec<(u32, i32)>,
+    /// Counting records per accepted person index, for the weekly trend:
+    /// (person, date), in record order, in the pieces the join ran in
+    /// (not copied into one list).
+    pub counting: Vec<Vec<(u32, i32)>>,
     pub matched: u64,
     pub orphan: u64,
     pub of_rejected_row: u64,
@@ -217,21 +219,97 @@ pub struct Joined {
     pub kept_matched: Vec<(Record, u32)>,
 }
 
+/// What one piece of the join found (see [`join`]).
+#[derive(Default)]
+struct Piece {
+    counting: Vec<(u32, i32)>,
+    matched: u64,
+    orphan: u64,
+    of_rejected_row: u64,
+    counting_records: u64,
+    after_as_of: u64,
+    failed_status: u64,
+    unknown_status: u64,
+    counting_orphans: Vec<Record>,
+    kept_matched: Vec<(Record, u32)>,
+    warnings: Vec<(u64, Issue)>,
+}
+
 /// Join records to the accepted population (sorted by NIK), applying the
 /// as-of date and the status rules, and log orphans and late records.
+///
+/// The records are sorted by (NIK, seq) and cut into pieces that start at a
+/// NIK change; each piece walks its own stretch of the population (the
+/// residents with NIKs from its first up to the next piece's first), so the
+/// pieces run in parallel and write disjoint parts of `first_counting`.
+/// Their results are put together in piece order, which is the order one
+/// walk over all records would give.
 pub fn join(
+    records: Vec<Record>,
+    accepted: &[Candidate],
+    rejected_niks: &[u64],
+    as_of: NaiveDate,
+    log: &mut QualityLog,
+    keep_matched: &(dyn Fn(&Record) -> bool + Sync),
+) -> Joined {
+    let step = records.len().div_ceil(rayon::current_num_threads() * 8).max(1 << 16);
+    join_in_pieces(records, accepted, rejected_niks, as_of, log, keep_matched, step)
+}
+
+/// [`join`] with pieces of `step` records or a few more (up to the next NIK).
+fn join_in_pieces(
     mut records: Vec<Record>,
     accepted: &[Candidate],
     rejected_niks: &[u64],
     as_of: NaiveDate,
     log: &mut QualityLog,
-    keep_matched: &dyn Fn(&Record) -> bool,
+    keep_matched: &(dyn Fn(&Record) -> bool + Sync),
+    step: usize,
 ) -> Joined {
     let s = to_days(as_of);
     records.par_sort_unstable_by_key(|r| (r.nik, r.seq));
+    let n = records.len();
+    let step = step.max(1);
+    let mut starts = vec![0usize];
+    let mut i = step;
+    while i < n {
+        while i < n && records[i].nik == records[i - 1].nik {
+            i += 1;
+        }
+        if i < n {
+            starts.push(i);
+        }
+        i += step;
+    }
+    // The stretch of the population each piece walks: from the first
+    // resident whose NIK is not below the piece's first NIK.
+    let from: Vec<usize> = starts
+        .iter()
+        .map(|&i| if i == 0 { 0 } else { accepted.partition_point(|c| c.nik < records[i].nik) })
+        .collect();
+    let mut first_counting = vec![i32::MAX; accepted.len()];
+    let mut stretches = Vec::with_capacity(starts.len());
+    let mut rest = &mut first_counting[..];
+    for k in 0..starts.len() {
+        let end = from.get(k + 1).copied().unwrap_or(accepted.len());
+        let (mine, tail) = rest.split_at_mut(end - from[k]);
+        stretches.push(mine);
+        rest = tail;
+    }
+    let log_ro: &QualityLog = log;
+    let pieces: Vec<Piece> = stretches
+        .into_par_iter()
+        .enumerate()
+        .map(|(k, first)| {
+            let recs = &records[starts[k]..starts.get(k + 1).copied().unwrap_or(n)];
+            let base = from[k];
+            let people = &accepted[base..base + first.len()];
+            join_piece(recs, people, base, first, rejected_niks, s, as_of, log_ro, keep_matched)
+        })
+        .collect();
     let mut j = Joined {
-        first_counting: vec![i32::MAX; accepted.len()],
-        counting: Vec::new(),
+        first_counting: Vec::new(),
+        counting: Vec::with_capacity(pieces.len()),
         matched: 0,
         orphan: 0,
         of_rejected_row: 0,
@@ -242,16 +320,50 @@ pub fn join(
         counting_orphans: Vec::new(),
         kept_matched: Vec::new(),
     };
+    log.warnings.reserve(pieces.iter().map(|p| p.warnings.len()).sum());
+    for mut p in pieces {
+        j.counting.push(p.counting);
+        j.matched += p.matched;
+        j.orphan += p.orphan;
+        j.of_rejected_row += p.of_rejected_row;
+        j.counting_records += p.counting_records;
+        j.after_as_of += p.after_as_of;
+        j.failed_status += p.failed_status;
+        j.unknown_status += p.unknown_status;
+        j.counting_orphans.append(&mut p.counting_orphans);
+        j.kept_matched.append(&mut p.kept_matched);
+        log.warnings.append(&mut p.warnings);
+    }
+    j.first_counting = first_counting;
+    j
+}
+
+/// One piece of [`join`]: `recs` sorted by (NIK, seq), `people` the stretch
+/// of the population starting at index `base`, `first` its part of
+/// `first_counting`.
+#[allow(clippy::too_many_arguments)]
+fn join_piece(
+    recs: &[Record],
+    people: &[Candidate],
+    base: usize,
+    first: &mut [i32],
+    rejected_niks: &[u64],
+    s: i32,
+    as_of: NaiveDate,
+    log: &QualityLog,
+    keep_matched: &(dyn Fn(&Record) -> bool + Sync),
+) -> Piece {
+    let mut j = Piece::default();
     let mut p = 0usize;
-    for r in &records {
-        while p < accepted.len() && accepted[p].nik < r.nik {
+    for r in recs {
+        while p < people.len() && people[p].nik < r.nik {
             p += 1;
         }
-        let name = || log.file_name(r.file).to_string();
-        if p < accepted.len() && accepted[p].nik == r.nik {
+        let name = log.file_name(r.file);
+        if p < people.len() && people[p].nik == r.nik {
             j.matched += 1;
             if keep_matched(r) {
-                j.kept_matched.push((*r, p as u32));
+                j.kept_matched.push((*r, (base + p) as u32));
             }
             match r.status {
                 EnrollmentStatus::Failed => j.failed_status += 1,
@@ -259,34 +371,32 @@ pub fn join(
                 EnrollmentStatus::Counting => {
                     if r.date > s {
                         j.after_as_of += 1;
-                        let name = name();
-                        log.warn(
+                        j.warnings.push((
                             r.seq,
                             Issue::warning(
-                                &name,
+                                name,
                                 r.line,
                                 "TGL_REKAM",
                                 WarningKind::EnrollmentAfterAsOf,
                                 &data_schema::date::from_days(r.date).to_string(),
                                 format!("recorded after the as-of date {as_of}: does not count in this run"),
                             )
-                            .at(accepted[p].area),
-                        );
+                            .at(people[p].area),
+                        ));
                     } else {
                         j.counting_records += 1;
-                        j.counting.push((p as u32, r.date));
-                        let f = &mut j.first_counting[p];
+                        j.counting.push(((base + p) as u32, r.date));
+                        let f = &mut first[p];
                         *f = (*f).min(r.date);
                     }
                 }
             }
         } else if rejected_niks.binary_search(&r.nik).is_ok() {
             j.of_rejected_row += 1;
-            let name = name();
-            log.warn(
+            j.warnings.push((
                 r.seq,
                 Issue::warning(
-                    &name,
+                    name,
                     r.line,
                     "NIK",
                     WarningKind::EnrollmentOfRejectedRow,
@@ -294,17 +404,16 @@ pub fn join(
                     "the population row with this NIK was rejected (see rejects.csv): fix it to count this person".into(),
                 )
                 .at_nik(Some(r.nik)),
-            );
+            ));
         } else {
             j.orphan += 1;
             if r.status == EnrollmentStatus::Counting && r.date <= s {
                 j.counting_orphans.push(*r);
             }
-            let name = name();
-            log.warn(
+            j.warnings.push((
                 r.seq,
                 Issue::warning(
-                    &name,
+                    name,
                     r.line,
                     "NIK",
                     WarningKind::EnrollmentOrphan,
@@ -312,8 +421,82 @@ pub fn join(
                     "NIK not in the population export (orphan recording)".into(),
                 )
                 .at_nik(Some(r.nik)),
-            );
+            ));
         }
     }
     j
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every piece size gives what one walk over all records gives.
+    #[test]
+    fn the_join_in_pieces_equals_one_walk() {
+        let mut x = 99u64;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        // NIKs 0..3000: residents at every third (some absent), rejected rows
+        // at some others, the rest orphans; several records per NIK.
+        let accepted: Vec<Candidate> = (0..3_000u64)
+            .filter(|n| n % 3 == 0 && n % 7 != 0)
+            .map(|n| Candidate { nik: n, area: 9_401_010_001 + n % 5, birth: 0, flags: 8, file: 0, offset: n })
+            .collect();
+        let rejected: Vec<u64> = (0..3_000u64).filter(|n| n % 3 == 1 && n % 2 == 0).collect();
+        let as_of = NaiveDate::from_ymd_opt(2024, 8, 26).unwrap();
+        let s = to_days(as_of);
+        let records: Vec<Record> = (0..12_000u64)
+            .map(|seq| Record {
+                nik: rnd() % 3_000,
+                date: s - 400 + (rnd() % 500) as i32,
+                status: match rnd() % 5 {
+                    0 => EnrollmentStatus::Failed,
+                    1 => EnrollmentStatus::Unknown,
+                    _ => EnrollmentStatus::Counting,
+                },
+                seq: (1 << 40) | seq,
+                line: seq + 2,
+                file: 1,
+                offset: seq * 10,
+            })
+            .collect();
+        let keep = |r: &Record| r.nik % 11 == 0;
+        let run = |step: usize| {
+            let mut log = QualityLog::default();
+            log.add_file("penduduk.csv");
+            log.add_file("rekam.csv");
+            let j = join_in_pieces(records.clone(), &accepted, &rejected, as_of, &mut log, &keep, step);
+            let warnings: Vec<String> = log.warnings.iter().map(|w| format!("{w:?}")).collect();
+            let summary = format!(
+                "{:?} {:?} {} {} {} {} {} {} {} {:?} {:?}",
+                j.first_counting,
+                j.counting.concat(),
+                j.matched,
+                j.orphan,
+                j.of_rejected_row,
+                j.counting_records,
+                j.after_as_of,
+                j.failed_status,
+                j.unknown_status,
+                j.counting_orphans.iter().map(|r| r.seq).collect::<Vec<_>>(),
+                j.kept_matched.iter().map(|(r, p)| (r.seq, *p)).collect::<Vec<_>>(),
+            );
+            (j.counting.len(), summary, warnings)
+        };
+        let (one, whole, whole_log) = run(usize::MAX);
+        assert_eq!(one, 1);
+        assert!(whole_log.len() > 3_000, "orphans, rejected rows and late records are logged");
+        for step in [1, 7, 100, 5_000] {
+            let (pieces, got, log) = run(step);
+            // At most one piece per NIK, and pieces of at least `step` records.
+            assert!(pieces > 1 && pieces <= 3_000.min(12_000 / step + 1), "{step}: {pieces} pieces");
+            assert_eq!(got, whole, "pieces of {step}");
+            assert_eq!(log, whole_log, "pieces of {step}");
+        }
+    }
 }

@@ -18,6 +18,7 @@ pub mod population;
 pub mod quality;
 pub mod quality_report;
 pub mod spill;
+pub mod trend;
 
 pub use error::PipelineError;
 pub use plan::{RunConfig, RunResult};

@@ -224,7 +224,7 @@ struct Acc {
     residents_recorded: u64,
     unknown_areas: BTreeMap<u64, u64>,
     desa: BTreeMap<u64, Counts>,
-    trend: BTreeMap<(i32, u64), (u64, u64, u64)>,
+    trend: crate::trend::Trend,
     targets: Vec<Target>,
     resident_niks: Vec<u64>,
     /// Per domicile kecamatan: counted rows, and those whose NIK was issued elsewhere.
@@ -315,9 +315,7 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
         }
         // By kecamatan, then week: numerically, which is also their text order
         // (fixed-width codes, ISO dates).
-        let mut trend: Vec<(u64, i32, u64, u64, u64)> =
-            acc.trend.iter().map(|(&(wk, kec), &(n, r, e))| (kec, wk, n, r, e)).collect();
-        trend.sort_unstable();
+        let trend = acc.trend.rows();
         // Each kecamatan's code and each week's date formatted once, not per cell.
         let mut weeks: ahash::AHashMap<i32, std::rc::Rc<str>> = ahash::AHashMap::new();
         let mut kec_text: (u64, std::rc::Rc<str>) = (u64::MAX, "".into());
@@ -377,8 +375,8 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
     }
     let mut resident_niks = std::mem::take(&mut acc.resident_niks);
     resident_niks.sort_unstable();
-    log.sort();
     stage(&mut timings, "write_quality", || -> Result<(), PipelineError> {
+        log.sort();
         output::write_issues(&dir.join("rejects.csv"), "hint", &log.rejects)?;
         output::write_issues(&dir.join("warnings.csv"), "message", &log.warnings)?;
         for f in ["rejects.csv", "warnings.csv"] {
@@ -758,79 +756,38 @@ fn run_partition(
 
     // 4. Area codes, classification, aggregation, trend and worklist rows.
     let regions = Regions::get();
-    stage(timings, "check_areas", || {
-        use rayon::prelude::*;
-        // Looked up in parallel; only the (few) unknown codes are counted.
-        type M = ahash::AHashMap<u64, u64>;
-        let unknown: M = resolved
-            .accepted
-            .par_iter()
-            .fold(M::default, |mut m, c| {
-                if !regions.contains(AreaCode(c.area).key(Level::Desa)) {
-                    *m.entry(c.area).or_default() += 1;
-                }
-                m
-            })
-            .reduce(M::default, |mut a, b| {
-                for (k, n) in b {
-                    *a.entry(k).or_default() += n;
-                }
-                a
-            });
-        for (area, n) in unknown {
-            *acc.unknown_areas.entry(area).or_default() += n;
+    // Per desa code in one pass: residents' counts, all rows (for the
+    // area-code check) and movers (per kecamatan).
+    let areas = stage(timings, "aggregate", || aggregate::by_area(&resolved.accepted, &joined.first_counting, dates));
+    for (area, t) in areas {
+        if !regions.contains(AreaCode(area).key(Level::Desa)) {
+            *acc.unknown_areas.entry(area).or_default() += t.rows;
         }
-    });
-    let desa = stage(timings, "aggregate", || aggregate::by_desa(&resolved.accepted, &joined.first_counting, dates));
-    for (k, c) in desa {
-        acc.desa.entry(k).or_default().add(&c);
+        if t.counts.residents > 0 {
+            acc.desa.entry(area).or_default().add(&t.counts);
+        }
+        let kec = area / 10_000;
+        *acc.counted_by_kec.entry(kec).or_default() += t.rows;
+        if t.movers > 0 {
+            *acc.movers.entry(kec).or_default() += t.movers;
+        }
     }
-    stage(timings, "trend", || weekly_trend(&resolved.accepted, &joined, dates, &mut acc.trend));
+    stage(timings, "trend", || acc.trend.add(&resolved.accepted, &joined, dates));
     if cfg.keep_targets || need_pii {
         let targets = stage(timings, "targets", || {
             build_targets(&resolved.accepted, &joined.first_counting, dates, pop_sources, pop_columns, need_pii)
         })?;
         acc.targets.extend(targets);
     }
-    stage(timings, "movers", || {
-        use rayon::prelude::*;
-        // Counted rows and movers per kecamatan, counted in parallel.
-        type M = ahash::AHashMap<u64, (u64, u64)>;
-        let m: M = resolved
-            .accepted
-            .par_iter()
-            .fold(M::default, |mut m, c| {
-                let kec = c.area / 10_000;
-                let e = m.entry(kec).or_default();
-                e.0 += 1;
-                e.1 += (c.nik / 10_000_000_000 != kec) as u64;
-                m
-            })
-            .reduce(M::default, |mut a, b| {
-                for (kec, (n, movers)) in b {
-                    let e = a.entry(kec).or_default();
-                    e.0 += n;
-                    e.1 += movers;
-                }
-                a
-            });
-        for (kec, (n, movers)) in m {
-            *acc.counted_by_kec.entry(kec).or_default() += n;
-            if movers > 0 {
-                *acc.movers.entry(kec).or_default() += movers;
-            }
-        }
-    });
-    for (c, f) in resolved.accepted.iter().zip(&joined.first_counting) {
-        if c.flags & population::F_RESIDENT != 0 {
-            if cfg.keep_targets {
-                acc.resident_niks.push(c.nik);
-            }
-            if *f != i32::MAX {
-                acc.residents_recorded += 1;
-            }
-        }
+    let resident = |c: &Candidate| c.flags & population::F_RESIDENT != 0;
+    if cfg.keep_targets {
+        acc.resident_niks.extend(resolved.accepted.iter().filter(|c| resident(c)).map(|c| c.nik));
     }
+    acc.residents_recorded += {
+        use rayon::prelude::*;
+        resolved.accepted.par_iter().zip(&joined.first_counting).filter(|(c, f)| resident(c) && **f != i32::MAX).count()
+            as u64
+    };
     Ok(())
 }
 
@@ -880,53 +837,6 @@ fn apply_permutation<T>(v: &mut [T], mut perm: Vec<u32>) {
             v.swap(cur, src);
             cur = src;
         }
-    }
-}
-
-/// Recordings per (ISO week, kecamatan of domicile), added to `m`.
-fn weekly_trend(
-    accepted: &[Candidate],
-    j: &enrollment::Joined,
-    dates: &Dates,
-    m: &mut BTreeMap<(i32, u64), (u64, u64, u64)>,
-) {
-    use rayon::prelude::*;
-    // Up to a million (week, kecamatan) cells: sort packed keys and count
-    // runs, which is much cheaper than hashing every recording.
-    let monday = |d: i32| d - (d + 3).rem_euclid(7); // 1970-01-01 was a Thursday
-    let key = |d: i32, area: u64| (((monday(d) as i64 + (1 << 31)) as u64) << 32) | (area / 10_000);
-    let unkey = |k: u64| (((k >> 32) as i64 - (1 << 31)) as i32, k & 0xffff_ffff);
-    let mut recordings: Vec<u64> = j
-        .counting
-        .par_iter()
-        .filter_map(|&(p, d)| {
-            let c = &accepted[p as usize];
-            (c.flags & population::F_RESIDENT != 0).then(|| key(d, c.area))
-        })
-        .collect();
-    recordings.par_sort_unstable();
-    for run in recordings.chunk_by(|a, b| a == b) {
-        m.entry(unkey(run[0])).or_default().0 += run.len() as u64;
-    }
-    drop(recordings);
-    // First counting recordings, with the person's required/eligible bits.
-    let cut = Cutoffs::new(dates);
-    let mut firsts: Vec<(u64, u8)> = accepted
-        .par_iter()
-        .zip(j.first_counting.par_iter())
-        .filter_map(|(c, &f)| {
-            if f == i32::MAX {
-                return None;
-            }
-            let cl = class_of(c, &cut)?;
-            Some((key(f, c.area), cl.required as u8 | (cl.eligible as u8) << 1))
-        })
-        .collect();
-    firsts.par_sort_unstable_by_key(|x| x.0);
-    for run in firsts.chunk_by(|a, b| a.0 == b.0) {
-        let e = m.entry(unkey(run[0].0)).or_default();
-        e.1 += run.iter().filter(|x| x.1 & 1 != 0).count() as u64;
-        e.2 += run.iter().filter(|x| x.1 & 2 != 0).count() as u64;
     }
 }
 

@@ -151,8 +151,10 @@ impl QualityLog {
     }
     /// Sort both lists into input order (stable within a row).
     pub fn sort(&mut self) {
-        self.rejects.sort_by_key(|(s, _)| *s);
-        self.warnings.sort_by_key(|(s, _)| *s);
+        use rayon::prelude::*;
+        // Stable: a row's issues keep the order they were found in.
+        self.rejects.par_sort_by_key(|(s, _)| *s);
+        self.warnings.par_sort_by_key(|(s, _)| *s);
     }
     pub fn count(&self, kind: IssueKind) -> u64 {
         self.rejects.iter().chain(self.warnings.iter()).filter(|(_, i)| i.kind == kind).count() as u64

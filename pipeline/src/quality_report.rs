@@ -49,15 +49,6 @@ fn pct(n: u64, d: u64) -> String {
     }
 }
 
-fn kec_of(i: &Issue) -> (String, String, bool) {
-    if i.area == 0 {
-        return ("(unknown)".into(), UNKNOWN_NAME.into(), false);
-    }
-    let key = AreaCode(i.area).key(Level::Kecamatan);
-    let name = Regions::get().name(key).unwrap_or(UNKNOWN_NAME).to_string();
-    (key.to_string(), name, i.area_from_nik)
-}
-
 /// Build the rows. `npop` = number of population files (the first files in
 /// the log's numbering); `movers` and `counted_by_kec` are per kecamatan code.
 pub fn build(
@@ -74,22 +65,50 @@ pub fn build(
     let enr_rows: u64 = files.iter().filter(|f| f.role == "enrollment").map(|f| f.rows).sum();
     let mut out = Vec::new();
 
-    // Per reason: the total, then per kecamatan.
+    // Per reason: the total, then per kecamatan. Millions of issues at
+    // national scale: counted in parallel under small integer keys (kind,
+    // side, kecamatan code or none), then named once per distinct key.
+    use rayon::prelude::*;
+    type Tally = ahash::AHashMap<(IssueKind, bool, Option<u64>), (u64, bool)>;
+    let tally: Tally = rejects
+        .par_iter()
+        .chain(warnings.par_iter())
+        .fold(Tally::default, |mut m, (seq, i)| {
+            let side_pop = ((*seq >> 40) as usize) < npop || *seq == u64::MAX;
+            let kec = (i.area != 0).then(|| AreaCode(i.area).key(Level::Kecamatan).code);
+            let e = m.entry((i.kind, side_pop, kec)).or_insert((0, true));
+            e.0 += 1;
+            e.1 &= i.area != 0 && i.area_from_nik;
+            m
+        })
+        .reduce(Tally::default, |mut a, b| {
+            for (k, (n, from_nik)) in b {
+                let e = a.entry(k).or_insert((0, true));
+                e.0 += n;
+                e.1 &= from_nik;
+            }
+            a
+        });
     type Key = (String, String); // (check, kecamatan code)
     let mut totals: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut per_kec: BTreeMap<Key, (u64, String, bool)> = BTreeMap::new();
-    for (seq, i) in rejects.iter().chain(warnings) {
-        let side_pop = ((*seq >> 40) as usize) < npop || *seq == u64::MAX;
-        let check = match i.kind {
+    for ((kind, side_pop, kec), (n, from_nik)) in tally {
+        let check = match kind {
             IssueKind::Reject(r) => format!("reject:{}", r.code()),
             IssueKind::DuplicateRow => "dropped:DUPLICATE_ROW".to_string(),
             IssueKind::Warning(w) => format!("warning:{}", w.code()),
         };
         let check = format!("{}:{check}", if side_pop { "population" } else { "enrollment" });
-        totals.entry(check.clone()).or_insert((0, if side_pop { pop_rows } else { enr_rows })).0 += 1;
-        let (code, name, from_nik) = kec_of(i);
+        totals.entry(check.clone()).or_insert((0, if side_pop { pop_rows } else { enr_rows })).0 += n;
+        let (code, name) = match kec {
+            None => ("(unknown)".to_string(), UNKNOWN_NAME.to_string()),
+            Some(code) => {
+                let key = AreaKey { level: Level::Kecamatan, code };
+                (key.to_string(), regions.name(key).unwrap_or(UNKNOWN_NAME).to_string())
+            }
+        };
         let e = per_kec.entry((check, code)).or_insert((0, name, true));
-        e.0 += 1;
+        e.0 += n;
         e.2 &= from_nik;
     }
     for (check, (n, d)) in &totals {
