@@ -23,15 +23,23 @@ pub fn weekly_rates(trend_csv: &Path, as_of: NaiveDate) -> anyhow::Result<BTreeM
     let win = window(as_of);
     let (lo, hi) = (win[0], *win.last().unwrap());
     let mut r = csv::Reader::from_path(trend_csv)?;
-    let h = r.headers()?.clone();
-    let col = |n: &str| h.iter().position(|x| x == n).ok_or_else(|| anyhow::anyhow!("trend_weekly.csv lacks {n}"));
+    let h = r.byte_headers()?.clone();
+    let col = |n: &str| h.iter().position(|x| x == n.as_bytes()).ok_or_else(|| anyhow::anyhow!("trend_weekly.csv lacks {n}"));
     let (cw, ca, ce) = (col("week_start")?, col("area_code")?, col("first_recordings_eligible")?);
+    // Millions of rows at national scale: ISO dates compare as text, so
+    // only the rows inside the window are parsed.
+    let (lo_text, hi_text) = (lo.to_string(), hi.to_string());
     let mut sums: BTreeMap<String, u64> = BTreeMap::new();
-    for rec in r.records() {
-        let rec = rec?;
-        let wk = NaiveDate::parse_from_str(&rec[cw], "%Y-%m-%d")?;
+    let mut rec = csv::ByteRecord::new();
+    while r.read_byte_record(&mut rec)? {
+        let text = |i: usize| std::str::from_utf8(&rec[i]).map_err(|e| anyhow::anyhow!("trend_weekly.csv: {e}"));
+        let week = text(cw)?;
+        if week < lo_text.as_str() || week > hi_text.as_str() {
+            continue;
+        }
+        let wk = NaiveDate::parse_from_str(week, "%Y-%m-%d")?;
         if wk >= lo && wk <= hi {
-            *sums.entry(rec[ca].to_string()).or_default() += rec[ce].parse::<u64>()?;
+            *sums.entry(text(ca)?.to_string()).or_default() += text(ce)?.parse::<u64>()?;
         }
     }
     Ok(sums.into_iter().map(|(k, v)| (k, v as f64 / WEEKS as f64)).collect())
@@ -77,6 +85,30 @@ mod tests {
         // a Sunday as-of completes its own week
         assert_eq!(*window(d(2024, 8, 25)).last().unwrap(), d(2024, 8, 19));
         assert_eq!(*window(d(2024, 8, 24)).last().unwrap(), d(2024, 8, 12));
+    }
+    #[test]
+    fn weekly_rates_average_the_window_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trend_weekly.csv");
+        // Window for 2024-08-26: Mondays 2024-07-01 .. 2024-08-19.
+        std::fs::write(
+            &path,
+            "week_start,area_code,recordings,first_recordings_required,first_recordings_eligible\n\
+             2024-06-24,94.04.01,9,9,900\n\
+             2024-07-01,94.04.01,5,4,8\n\
+             2024-08-19,94.04.01,5,4,16\n\
+             2024-08-26,94.04.01,5,4,700\n\
+             2024-07-15,94.04.02,1,1,4\n\
+             2023-08-19,94.04.03,1,1,4\n",
+        )
+        .unwrap();
+        let r = weekly_rates(&path, d(2024, 8, 26)).unwrap();
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert_eq!(r["94.04.01"], 3.0);
+        assert_eq!(r["94.04.02"], 0.5);
+        // A week inside the window that is not a date is an error.
+        std::fs::write(&path, "week_start,area_code,first_recordings_eligible\n2024-07-3x,94.04.01,1\n").unwrap();
+        assert!(weekly_rates(&path, d(2024, 8, 26)).is_err());
     }
     #[test]
     fn projection_caps_and_flags() {
