@@ -200,6 +200,7 @@ pub fn read_file(
 }
 
 /// Per accepted person: the earliest counting recording (days), or `i32::MAX`.
+#[derive(Default)]
 pub struct Joined {
     pub first_counting: Vec<i32>,
     /// Counting records per accepted person index, for the weekly trend:
@@ -307,19 +308,7 @@ fn join_in_pieces(
             join_piece(recs, people, base, first, rejected_niks, s, as_of, log_ro, keep_matched)
         })
         .collect();
-    let mut j = Joined {
-        first_counting: Vec::new(),
-        counting: Vec::with_capacity(pieces.len()),
-        matched: 0,
-        orphan: 0,
-        of_rejected_row: 0,
-        counting_records: 0,
-        after_as_of: 0,
-        failed_status: 0,
-        unknown_status: 0,
-        counting_orphans: Vec::new(),
-        kept_matched: Vec::new(),
-    };
+    let mut j = Joined { counting: Vec::with_capacity(pieces.len()), ..Joined::default() };
     log.warnings.reserve(pieces.iter().map(|p| p.warnings.len()).sum());
     for mut p in pieces {
         j.counting.push(p.counting);

@@ -301,19 +301,7 @@ mod tests {
             pieces.push(rest[..k].to_vec());
             rest = &rest[k..];
         }
-        let j = Joined {
-            first_counting,
-            counting: pieces,
-            matched: 0,
-            orphan: 0,
-            of_rejected_row: 0,
-            counting_records: 0,
-            after_as_of: 0,
-            failed_status: 0,
-            unknown_status: 0,
-            counting_orphans: Vec::new(),
-            kept_matched: Vec::new(),
-        };
+        let j = Joined { first_counting, counting: pieces, ..Joined::default() };
         (accepted, j)
     }
 
@@ -392,7 +380,7 @@ mod tests {
                     .filter(|(p, _)| new_index[*p as usize] != u32::MAX)
                     .map(|&(p, dd)| (new_index[p as usize], dd))
                     .collect()],
-                ..people(0, 1, |_| 0).1
+                ..Joined::default()
             };
             parts.add(&acc, &jj, &d);
         }
