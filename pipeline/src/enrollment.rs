@@ -199,6 +199,31 @@ pub fn read_file(
     )
 }
 
+/// How the join sorted the enrollment records (the manifest's enrollment stage).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JoinCounts {
+    pub matched: u64,
+    pub orphan: u64,
+    pub of_rejected_row: u64,
+    /// Matched, counting status, on or before the as-of date.
+    pub counting_records: u64,
+    pub after_as_of: u64,
+    pub failed_status: u64,
+    pub unknown_status: u64,
+}
+
+impl JoinCounts {
+    pub fn add(&mut self, o: &JoinCounts) {
+        self.matched += o.matched;
+        self.orphan += o.orphan;
+        self.of_rejected_row += o.of_rejected_row;
+        self.counting_records += o.counting_records;
+        self.after_as_of += o.after_as_of;
+        self.failed_status += o.failed_status;
+        self.unknown_status += o.unknown_status;
+    }
+}
+
 /// Per accepted person: the earliest counting recording (days), or `i32::MAX`.
 #[derive(Default)]
 pub struct Joined {
@@ -207,13 +232,7 @@ pub struct Joined {
     /// (person, date), in record order, in the pieces the join ran in
     /// (not copied into one list).
     pub counting: Vec<Vec<(u32, i32)>>,
-    pub matched: u64,
-    pub orphan: u64,
-    pub of_rejected_row: u64,
-    pub counting_records: u64,
-    pub after_as_of: u64,
-    pub failed_status: u64,
-    pub unknown_status: u64,
+    pub counts: JoinCounts,
     /// Orphan records that would have counted (counting status, on or before S).
     pub counting_orphans: Vec<Record>,
     /// Matched records chosen by the caller's `keep_matched`, with the person's index.
@@ -224,13 +243,7 @@ pub struct Joined {
 #[derive(Default)]
 struct Piece {
     counting: Vec<(u32, i32)>,
-    matched: u64,
-    orphan: u64,
-    of_rejected_row: u64,
-    counting_records: u64,
-    after_as_of: u64,
-    failed_status: u64,
-    unknown_status: u64,
+    counts: JoinCounts,
     counting_orphans: Vec<Record>,
     kept_matched: Vec<(Record, u32)>,
     warnings: Vec<(u64, Issue)>,
@@ -312,13 +325,7 @@ fn join_in_pieces(
     log.warnings.reserve(pieces.iter().map(|p| p.warnings.len()).sum());
     for mut p in pieces {
         j.counting.push(p.counting);
-        j.matched += p.matched;
-        j.orphan += p.orphan;
-        j.of_rejected_row += p.of_rejected_row;
-        j.counting_records += p.counting_records;
-        j.after_as_of += p.after_as_of;
-        j.failed_status += p.failed_status;
-        j.unknown_status += p.unknown_status;
+        j.counts.add(&p.counts);
         j.counting_orphans.append(&mut p.counting_orphans);
         j.kept_matched.append(&mut p.kept_matched);
         log.warnings.append(&mut p.warnings);
@@ -350,16 +357,16 @@ fn join_piece(
         }
         let name = log.file_name(r.file);
         if p < people.len() && people[p].nik == r.nik {
-            j.matched += 1;
+            j.counts.matched += 1;
             if keep_matched(r) {
                 j.kept_matched.push((*r, (base + p) as u32));
             }
             match r.status {
-                EnrollmentStatus::Failed => j.failed_status += 1,
-                EnrollmentStatus::Unknown => j.unknown_status += 1,
+                EnrollmentStatus::Failed => j.counts.failed_status += 1,
+                EnrollmentStatus::Unknown => j.counts.unknown_status += 1,
                 EnrollmentStatus::Counting => {
                     if r.date > s {
-                        j.after_as_of += 1;
+                        j.counts.after_as_of += 1;
                         j.warnings.push((
                             r.seq,
                             Issue::warning(
@@ -373,7 +380,7 @@ fn join_piece(
                             .at(people[p].area),
                         ));
                     } else {
-                        j.counting_records += 1;
+                        j.counts.counting_records += 1;
                         j.counting.push(((base + p) as u32, r.date));
                         let f = &mut first[p];
                         *f = (*f).min(r.date);
@@ -381,7 +388,7 @@ fn join_piece(
                 }
             }
         } else if rejected_niks.binary_search(&r.nik).is_ok() {
-            j.of_rejected_row += 1;
+            j.counts.of_rejected_row += 1;
             j.warnings.push((
                 r.seq,
                 Issue::warning(
@@ -395,7 +402,7 @@ fn join_piece(
                 .at_nik(Some(r.nik)),
             ));
         } else {
-            j.orphan += 1;
+            j.counts.orphan += 1;
             if r.status == EnrollmentStatus::Counting && r.date <= s {
                 j.counting_orphans.push(*r);
             }
@@ -462,16 +469,10 @@ mod tests {
             let j = join_in_pieces(records.clone(), &accepted, &rejected, as_of, &mut log, &keep, step);
             let warnings: Vec<String> = log.warnings.iter().map(|w| format!("{w:?}")).collect();
             let summary = format!(
-                "{:?} {:?} {} {} {} {} {} {} {} {:?} {:?}",
+                "{:?} {:?} {:?} {:?} {:?}",
                 j.first_counting,
                 j.counting.concat(),
-                j.matched,
-                j.orphan,
-                j.of_rejected_row,
-                j.counting_records,
-                j.after_as_of,
-                j.failed_status,
-                j.unknown_status,
+                j.counts,
                 j.counting_orphans.iter().map(|r| r.seq).collect::<Vec<_>>(),
                 j.kept_matched.iter().map(|(r, p)| (r.seq, *p)).collect::<Vec<_>>(),
             );

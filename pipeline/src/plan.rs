@@ -214,13 +214,7 @@ struct Acc {
     counted: u64,
     enr_rows: u64,
     enr_rejected: u64,
-    matched: u64,
-    orphan: u64,
-    of_rejected_row: u64,
-    counting_records: u64,
-    after_as_of: u64,
-    failed_status: u64,
-    unknown_status: u64,
+    join: enrollment::JoinCounts,
     residents_recorded: u64,
     unknown_areas: BTreeMap<u64, u64>,
     desa: BTreeMap<u64, Counts>,
@@ -448,13 +442,13 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
             rows_read: acc.enr_rows,
             rejected: acc.enr_rejected,
             rejected_by_reason: enr_rejected_by_reason,
-            matched: acc.matched,
-            orphan: acc.orphan,
-            of_rejected_row: acc.of_rejected_row,
-            counting: acc.counting_records,
-            after_as_of: acc.after_as_of,
-            failed_status: acc.failed_status,
-            unknown_status: acc.unknown_status,
+            matched: acc.join.matched,
+            orphan: acc.join.orphan,
+            of_rejected_row: acc.join.of_rejected_row,
+            counting: acc.join.counting_records,
+            after_as_of: acc.join.after_as_of,
+            failed_status: acc.join.failed_status,
+            unknown_status: acc.join.unknown_status,
             residents_recorded: acc.residents_recorded,
         },
         warnings_by_kind,
@@ -697,13 +691,7 @@ fn run_partition(
     let joined = stage(timings, "join", || {
         enrollment::join(records, &resolved.accepted, &resolved.rejected_niks, cfg.as_of, log, &keep_matched)
     });
-    acc.matched += joined.matched;
-    acc.orphan += joined.orphan;
-    acc.of_rejected_row += joined.of_rejected_row;
-    acc.counting_records += joined.counting_records;
-    acc.after_as_of += joined.after_as_of;
-    acc.failed_status += joined.failed_status;
-    acc.unknown_status += joined.unknown_status;
+    acc.join.add(&joined.counts);
     for (f, src, who) in &named_sources {
         let mut mine: Vec<&enrollment::Record> = joined.counting_orphans.iter().filter(|r| r.file == *f).collect();
         mine.sort_unstable_by_key(|r| r.offset);
