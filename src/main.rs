@@ -45,6 +45,26 @@ fn tune_allocator() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn tune_allocator() {}
 
+/// No transparent huge pages for this process. mimalloc asks for them
+/// (`MADV_HUGEPAGE` on its arenas), and with Linux's usual `defrag=madvise`
+/// setting every first touch of a 2 MB page then waits for the kernel to
+/// compact memory and zero the page, which is slow when the page cache is
+/// full of the input files. On the benchmark machine a 10 M Parquet run spent
+/// 3.2–3.6 s of system time with huge pages and 0.9–1.1 s without, and took
+/// 6.5–7.2 s against 5.9–6.1 s (runs alternated; BENCHMARKS.md). Setting
+/// `MIMALLOC_ALLOW_THP` (any value) leaves the choice to mimalloc.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn no_huge_pages() {
+    if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
+        // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag of this process.
+        unsafe {
+            libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+        }
+    }
+}
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn no_huge_pages() {}
+
 /// mimalloc's own options, by their number in its `mi_option_t` (v3).
 mod mi_option {
     use std::os::raw::{c_int, c_long};
@@ -79,6 +99,7 @@ fn keep_freed_memory() {
 fn main() {
     tune_allocator();
     keep_freed_memory();
+    no_huge_pages();
     let cli = Cli::parse();
     let r = match cli.command {
         Command::Run(a) => cmd::run::run(a),
@@ -106,5 +127,16 @@ mod tests {
         keep_freed_memory();
         // SAFETY: reading an allocator option.
         assert_eq!(unsafe { mi_option::mi_option_get(mi_option::PURGE_DELAY) }, -1);
+    }
+
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[test]
+    fn huge_pages_are_off() {
+        if std::env::var_os("MIMALLOC_ALLOW_THP").is_some() {
+            return;
+        }
+        no_huge_pages();
+        // SAFETY: reading this process's THP flag.
+        assert_eq!(unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) }, 1);
     }
 }
