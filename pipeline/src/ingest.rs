@@ -227,6 +227,17 @@ pub fn float_text(x: f64) -> String {
     }
 }
 
+fn extension(path: &Path) -> String {
+    path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
+}
+
+/// Whether a file's rows are found again by their index (Parquet and
+/// spreadsheets: a row's `offset` is its line minus 2, the header being
+/// line 1) rather than by a byte offset (CSV, any other extension).
+pub fn offset_is_row_index(path: &Path) -> bool {
+    matches!(extension(path).as_str(), "parquet" | "pq" | "xlsx" | "xlsm" | "xls" | "ods")
+}
+
 impl Source {
     /// Open a CSV, Parquet or XLSX file (by extension; CSV otherwise), without
     /// its sha256.
@@ -239,8 +250,8 @@ impl Source {
     pub fn open_hashed(path: &Path, hash: bool) -> Result<Source, PipelineError> {
         let display = path.display().to_string();
         let unreadable = |e: String| PipelineError::Unreadable { file: display.clone(), reason: e };
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-        let is_csv = !matches!(ext.as_str(), "parquet" | "pq" | "xlsx" | "xlsm" | "xls" | "ods");
+        let ext = extension(path);
+        let is_csv = !offset_is_row_index(path);
         // CSV is parsed from a read-only mapping of the file; other formats
         // are read by their own readers. The sha256 is computed from the file in a stream on a
         // thread of its own (no second copy in memory), overlapping with

@@ -536,7 +536,13 @@ fn ingest(
     timings: &mut Vec<(String, u64)>,
 ) -> Result<Ingested, PipelineError> {
     let mut parts: Vec<PartRows> = (0..count).map(|_| PartRows::default()).collect();
-    let mut spill = if count > 1 { Some(crate::spill::Spill::create(&dir.join(".partitions"), count)?) } else { None };
+    let mut spill = match count {
+        1 => None,
+        _ => {
+            let by_index = |paths: &[PathBuf]| paths.iter().all(|p| crate::ingest::offset_is_row_index(p));
+            Some(crate::spill::Spill::create(&dir.join(".partitions"), count, by_index(population), by_index(enrollment))?)
+        }
+    };
     let keep_pop = count == 1 && cfg.write_targets;
     let mut pop_sources = Vec::new();
     let mut pop_columns = Vec::new();

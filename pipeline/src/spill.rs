@@ -3,7 +3,9 @@
 //! When a run is split into NIK partitions (to bound memory), every input is
 //! read and validated a single time; each row's compact result (a population
 //! [`Seen`], 38 bytes; an enrollment [`Record`], 25 bytes) is appended to the
-//! file of its partition. Each partition then reads back only its own rows,
+//! file of its partition. When every input of a side finds its rows again by
+//! row index (Parquet, spreadsheets), a row's offset follows from its line and
+//! is not written (32 and 19 bytes). Each partition then reads back only its own rows,
 //! instead of decoding every input again. The files live in a hidden
 //! directory inside the run's staging directory (so they go wherever the
 //! outputs go, and a failed run removes them with everything else); each is
@@ -19,12 +21,17 @@ use std::path::{Path, PathBuf};
 
 const SEEN_BYTES: usize = 38;
 const RECORD_BYTES: usize = 25;
+/// The offset is the last 6 bytes of both encodings.
+const OFFSET_BYTES: usize = 6;
 /// Rows read and decoded at a time when a partition's file is read back.
 const READ_ROWS: usize = 1 << 16;
 
 /// One spill file per partition and side.
 pub struct Spill {
     dir: PathBuf,
+    /// Bytes written per population row and per enrollment row.
+    pop_width: usize,
+    enr_width: usize,
     pop: Vec<BufWriter<File>>,
     enr: Vec<BufWriter<File>>,
     /// Files being deleted in the background (see [`read_back`]).
@@ -37,7 +44,10 @@ fn io_err(what: &Path, e: std::io::Error) -> crate::PipelineError {
 
 impl Spill {
     /// Create `dir` (which must not exist) with `count` empty files per side.
-    pub fn create(dir: &Path, count: u32) -> Result<Spill, crate::PipelineError> {
+    /// `pop_rows`, `enr_rows`: every row of that side has the offset
+    /// [`derived_offset`] gives (see [`crate::ingest::offset_is_row_index`]),
+    /// which is then not written.
+    pub fn create(dir: &Path, count: u32, pop_rows: bool, enr_rows: bool) -> Result<Spill, crate::PipelineError> {
         std::fs::create_dir(dir).map_err(|e| io_err(dir, e))?;
         let open = |side: &str, k: u32| -> Result<BufWriter<File>, crate::PipelineError> {
             let p = dir.join(format!("{side}-{k}.bin"));
@@ -45,17 +55,32 @@ impl Spill {
         };
         let pop = (0..count).map(|k| open("population", k)).collect::<Result<_, _>>()?;
         let enr = (0..count).map(|k| open("enrollment", k)).collect::<Result<_, _>>()?;
-        Ok(Spill { dir: dir.to_path_buf(), pop, enr, removing: Default::default() })
+        let width = |full: usize, rows: bool| if rows { full - OFFSET_BYTES } else { full };
+        Ok(Spill {
+            dir: dir.to_path_buf(),
+            pop_width: width(SEEN_BYTES, pop_rows),
+            enr_width: width(RECORD_BYTES, enr_rows),
+            pop,
+            enr,
+            removing: Default::default(),
+        })
     }
 
     pub fn push_seen(&mut self, part: u32, s: &Seen) -> Result<(), crate::PipelineError> {
         let b = encode_seen(s);
-        self.pop[part as usize].write_all(&b).map_err(|e| io_err(&self.dir, e))
+        if self.pop_width < SEEN_BYTES {
+            let derived = if s.valid { derived_offset(s.seq) } else { 0 };
+            assert_eq!(s.offset, derived, "a row's offset is its line minus 2");
+        }
+        self.pop[part as usize].write_all(&b[..self.pop_width]).map_err(|e| io_err(&self.dir, e))
     }
 
     pub fn push_record(&mut self, part: u32, r: &Record) -> Result<(), crate::PipelineError> {
         let b = encode_record(r);
-        self.enr[part as usize].write_all(&b).map_err(|e| io_err(&self.dir, e))
+        if self.enr_width < RECORD_BYTES {
+            assert_eq!(r.offset, derived_offset(r.seq), "a record's offset is its line minus 2");
+        }
+        self.enr[part as usize].write_all(&b[..self.enr_width]).map_err(|e| io_err(&self.dir, e))
     }
 
     /// Flush and close every file: call once, after the last row is pushed.
@@ -73,13 +98,13 @@ impl Spill {
     /// Partition `part`'s population rows, in the order they were pushed; the
     /// file is deleted once read.
     pub fn take_seen(&self, part: u32) -> Result<Vec<Seen>, crate::PipelineError> {
-        self.read_back(&self.dir.join(format!("population-{part}.bin")), SEEN_BYTES, decode_seen)
+        self.read_back(&self.dir.join(format!("population-{part}.bin")), self.pop_width, decode_seen)
     }
 
     /// Partition `part`'s enrollment records, in the order they were pushed;
     /// the file is deleted once read.
     pub fn take_records(&self, part: u32) -> Result<Vec<Record>, crate::PipelineError> {
-        self.read_back(&self.dir.join(format!("enrollment-{part}.bin")), RECORD_BYTES, decode_record)
+        self.read_back(&self.dir.join(format!("enrollment-{part}.bin")), self.enr_width, decode_record)
     }
 
     /// Ask the kernel to read partition `part`'s files into the page cache
@@ -182,6 +207,11 @@ fn get(b: &[u8], at: usize, n: usize) -> u64 {
     u64::from_le_bytes(x)
 }
 
+/// The offset of a row found again by its index: its line minus 2.
+fn derived_offset(seq: u64) -> u64 {
+    line_of(seq) - 2
+}
+
 /// The file of a row is the top bits of its `seq` (see [`LINE_BITS`]).
 fn file_of(seq: u64) -> u16 {
     (seq >> LINE_BITS) as u16
@@ -190,7 +220,8 @@ fn file_of(seq: u64) -> u16 {
 // A population row, 38 bytes: what it turned into (0 valid, 1 rejected
 // with a readable NIK, 2 unreadable NIK) and its flags, NIK (7 bytes: 16
 // digits), seq (7: file and line), content hash, area code (5: 10 digits),
-// offset (6) and birth date. The file is the seq's top bits.
+// birth date and offset (6; left out, 32 bytes, where it is derived). The
+// file is the seq's top bits.
 fn encode_seen(s: &Seen) -> [u8; SEEN_BYTES] {
     debug_assert!(!s.valid || s.file == file_of(s.seq));
     let mut b = [0u8; SEEN_BYTES];
@@ -200,8 +231,8 @@ fn encode_seen(s: &Seen) -> [u8; SEEN_BYTES] {
     put(&mut b, 8, s.seq, 7);
     put(&mut b, 15, s.hash, 8);
     put(&mut b, 23, s.area, 5);
-    put(&mut b, 28, s.offset, 6);
-    b[34..38].copy_from_slice(&s.birth.to_le_bytes());
+    b[28..32].copy_from_slice(&s.birth.to_le_bytes());
+    put(&mut b, 32, s.offset, OFFSET_BYTES);
     b
 }
 
@@ -213,8 +244,12 @@ fn decode_seen(b: &[u8]) -> Seen {
         seq,
         hash: get(b, 15, 8),
         area: get(b, 23, 5),
-        offset: get(b, 28, 6),
-        birth: i32::from_le_bytes(b[34..38].try_into().expect("4 bytes")),
+        offset: match b.len() {
+            SEEN_BYTES => get(b, 32, OFFSET_BYTES),
+            _ if tag == 0 => derived_offset(seq),
+            _ => 0,
+        },
+        birth: i32::from_le_bytes(b[28..32].try_into().expect("4 bytes")),
         file: if tag == 0 { file_of(seq) } else { 0 },
         flags: b[0] >> 2,
         valid: tag == 0,
@@ -222,7 +257,8 @@ fn decode_seen(b: &[u8]) -> Seen {
 }
 
 // A recording, 25 bytes: NIK (7), date, status, seq (7: file and line) and
-// offset (6). The file and line are the seq's bits.
+// offset (6; left out, 19 bytes, where it is derived). The file and line are
+// the seq's bits.
 fn encode_record(r: &Record) -> [u8; RECORD_BYTES] {
     debug_assert!(r.file == file_of(r.seq) && r.line == line_of(r.seq));
     let mut b = [0u8; RECORD_BYTES];
@@ -251,7 +287,7 @@ fn decode_record(b: &[u8]) -> Record {
         seq,
         line: line_of(seq),
         file: file_of(seq),
-        offset: get(b, 19, 6),
+        offset: if b.len() == RECORD_BYTES { get(b, 19, OFFSET_BYTES) } else { derived_offset(seq) },
     }
 }
 
@@ -292,11 +328,12 @@ mod tests {
         }
     }
 
-    #[test]
-    fn rows_come_back_per_partition_in_order_and_files_are_removed() {
+    /// Push `n` rows (and every other one's record) over 3 partitions, read
+    /// each partition back and compare.
+    fn round_trip(pop_rows: bool, enr_rows: bool, seen: impl Fn(u64) -> Seen, record: impl Fn(u64) -> Record) {
         let t = tempfile::tempdir().unwrap();
         let dir = t.path().join(".spill");
-        let mut s = Spill::create(&dir, 3).unwrap();
+        let mut s = Spill::create(&dir, 3, pop_rows, enr_rows).unwrap();
         // Several read-back blocks per partition (and a partial last one),
         // so blocks are put together correctly.
         let n = 3 * 3 * READ_ROWS as u64 + 1_234;
@@ -307,17 +344,54 @@ mod tests {
             }
         }
         s.finish().unwrap();
+        let size = |side: &str| std::fs::metadata(dir.join(format!("{side}-1.bin"))).unwrap().len();
+        let rows_in_1 = (0..n).filter(|k| k % 3 == 1).count() as u64;
+        let records_in_1 = (0..n).filter(|k| k % 3 == 1 && k % 2 == 0).count() as u64;
+        assert_eq!(size("population"), rows_in_1 * if pop_rows { 32 } else { 38 });
+        assert_eq!(size("enrollment"), records_in_1 * if enr_rows { 19 } else { 25 });
         for part in 0..3u64 {
             let got = s.take_seen(part as u32).unwrap();
-            let want: Vec<Seen> = (0..n).filter(|k| k % 3 == part).map(seen).collect();
+            let want: Vec<Seen> = (0..n).filter(|k| k % 3 == part).map(&seen).collect();
             assert_eq!(format!("{got:?}"), format!("{want:?}"));
             let got = s.take_records(part as u32).unwrap();
-            let want: Vec<Record> = (0..n).filter(|k| k % 3 == part && k % 2 == 0).map(record).collect();
+            let want: Vec<Record> = (0..n).filter(|k| k % 3 == part && k % 2 == 0).map(&record).collect();
             assert_eq!(format!("{got:?}"), format!("{want:?}"));
         }
         s.wait_removed().unwrap();
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "every file is deleted once read");
         s.remove().unwrap();
         assert!(!dir.exists());
+    }
+
+    #[test]
+    fn rows_come_back_per_partition_in_order_and_files_are_removed() {
+        round_trip(false, false, seen, record);
+    }
+
+    /// Parquet and spreadsheet rows: the offset (line minus 2; 0 for a
+    /// rejected row) is not written, and comes back all the same.
+    #[test]
+    fn offsets_of_rows_found_by_index_are_not_written() {
+        let by_index = |k: u64| {
+            let mut s = seen(k);
+            if s.valid {
+                s.offset = line_of(s.seq) - 2;
+            }
+            s
+        };
+        let record_by_index = |k: u64| Record { offset: k, ..record(k) };
+        round_trip(true, true, by_index, record_by_index);
+        round_trip(true, false, by_index, record);
+        round_trip(false, true, seen, record_by_index);
+    }
+
+    #[test]
+    #[should_panic(expected = "offset is its line minus 2")]
+    fn an_offset_that_cannot_be_derived_is_not_dropped() {
+        let t = tempfile::tempdir().unwrap();
+        let mut s = Spill::create(&t.path().join(".spill"), 2, true, true).unwrap();
+        let mut r = seen(3);
+        r.offset = 77;
+        let _ = s.push_seen(1, &r);
     }
 }
