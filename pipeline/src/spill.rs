@@ -85,7 +85,7 @@ impl Spill {
 
     /// Flush and close every file: call once, after the last row is pushed.
     /// Closed, a file's pages leave the page cache as soon as it is read back
-    /// and deleted, instead of when the run ends (15 GB nationally).
+    /// and deleted, instead of when the run ends (~10 GB nationally).
     pub fn finish(&mut self) -> Result<(), crate::PipelineError> {
         for w in self.pop.iter_mut().chain(self.enr.iter_mut()) {
             w.flush().map_err(|e| io_err(&self.dir, e))?;
