@@ -66,11 +66,13 @@ pub struct AreaTally {
     pub rows: u64,
     /// Of them, the rows whose NIK was issued in another kecamatan.
     pub movers: u64,
+    /// Residents with a counting recording (for the manifest).
+    pub residents_recorded: u64,
 }
 
 /// Per desa code, in one parallel pass over the accepted rows and their
 /// recording status (earliest counting recording or `i32::MAX`): the
-/// residents' counts, all rows and movers. Unsorted.
+/// residents' counts, all rows, movers and recorded residents. Unsorted.
 pub fn by_area(accepted: &[Candidate], first_counting: &[i32], dates: &Dates) -> Vec<(u64, AreaTally)> {
     let cut = Cutoffs::new(dates);
     type M = ahash::AHashMap<u64, AreaTally>;
@@ -83,6 +85,7 @@ pub fn by_area(accepted: &[Candidate], first_counting: &[i32], dates: &Dates) ->
             t.movers += (c.nik / 10_000_000_000 != c.area / 10_000) as u64;
             if let Some(cl) = class_of(c, &cut) {
                 let rec = fc != i32::MAX;
+                t.residents_recorded += rec as u64;
                 let e = &mut t.counts;
                 e.residents += 1;
                 e.required += cl.required as u64;
@@ -101,6 +104,7 @@ pub fn by_area(accepted: &[Candidate], first_counting: &[i32], dates: &Dates) ->
                 t.counts.add(&v.counts);
                 t.rows += v.rows;
                 t.movers += v.movers;
+                t.residents_recorded += v.residents_recorded;
             }
             a
         })
@@ -204,6 +208,7 @@ mod tests {
             t.movers += (c.nik / 10_000_000_000 != c.area / 10_000) as u64;
             if let Some(cl) = class_of(c, &cut) {
                 let rec = f != i32::MAX;
+                t.residents_recorded += rec as u64;
                 t.counts.add(&Counts {
                     residents: 1,
                     required: cl.required as u64,

@@ -761,7 +761,7 @@ fn run_partition(
     // 4. Area codes, classification, aggregation, trend and worklist rows.
     let regions = Regions::get();
     // Per desa code in one pass: residents' counts, all rows (for the
-    // area-code check) and movers (per kecamatan).
+    // area-code check), movers (per kecamatan) and recorded residents.
     let areas = stage(timings, "aggregate", || aggregate::by_area(&resolved.accepted, &joined.first_counting, dates));
     for (area, t) in areas {
         if !regions.contains(AreaCode(area).key(Level::Desa)) {
@@ -770,6 +770,7 @@ fn run_partition(
         if t.counts.residents > 0 {
             acc.desa.entry(area).or_default().add(&t.counts);
         }
+        acc.residents_recorded += t.residents_recorded;
         let kec = area / 10_000;
         *acc.counted_by_kec.entry(kec).or_default() += t.rows;
         if t.movers > 0 {
@@ -783,15 +784,10 @@ fn run_partition(
         })?;
         acc.targets.extend(targets);
     }
-    let resident = |c: &Candidate| c.flags & population::F_RESIDENT != 0;
     if cfg.keep_targets {
-        acc.resident_niks.extend(resolved.accepted.iter().filter(|c| resident(c)).map(|c| c.nik));
+        let resident = |c: &&Candidate| c.flags & population::F_RESIDENT != 0;
+        acc.resident_niks.extend(resolved.accepted.iter().filter(resident).map(|c| c.nik));
     }
-    acc.residents_recorded += {
-        use rayon::prelude::*;
-        resolved.accepted.par_iter().zip(&joined.first_counting).filter(|(c, f)| resident(c) && **f != i32::MAX).count()
-            as u64
-    };
     Ok(())
 }
 

@@ -12,7 +12,7 @@
 use crate::aggregate::class_of;
 use crate::enrollment::Joined;
 use crate::population::{self, Candidate};
-use data_schema::rules::{Cutoffs, Dates};
+use data_schema::rules::{Class, Cutoffs, Dates};
 use rayon::prelude::*;
 
 /// One cell's counts: recordings, first recordings of required residents,
@@ -101,13 +101,13 @@ fn merge(a: Vec<(u64, Cell)>, b: Vec<(u64, Cell)>) -> Vec<(u64, Cell)> {
     out
 }
 
-/// A resident's first counting recording: its key and (required, eligible).
-fn first_of(c: &Candidate, f: i32, cut: &Cutoffs) -> Option<(u64, bool, bool)> {
+/// The class of a resident whose first counting recording is `f`
+/// (`None`: no recording, or not a resident).
+fn first_class(c: &Candidate, f: i32, cut: &Cutoffs) -> Option<Class> {
     if f == i32::MAX {
         return None;
     }
-    let cl = class_of(c, cut)?;
-    Some((key(f, c.area), cl.required, cl.eligible))
+    class_of(c, cut)
 }
 
 fn is_resident(c: &Candidate) -> bool {
@@ -134,7 +134,7 @@ fn sorted(accepted: &[Candidate], j: &Joined, dates: &Dates) -> Vec<(u64, Cell)>
     let mut firsts: Vec<(u64, u8)> = accepted
         .par_iter()
         .zip(j.first_counting.par_iter())
-        .filter_map(|(c, &f)| first_of(c, f, &cut).map(|(k, r, e)| (k, r as u8 | (e as u8) << 1)))
+        .filter_map(|(c, &f)| first_class(c, f, &cut).map(|cl| (key(f, c.area), cl.required as u8 | (cl.eligible as u8) << 1)))
         .collect();
     firsts.par_sort_unstable_by_key(|x| x.0);
     let b: Vec<(u64, Cell)> = firsts
@@ -233,10 +233,7 @@ fn dense(accepted: &[Candidate], j: &Joined, dates: &Dates) -> Option<Vec<(u64, 
             }
             let r = (accepted.len() * t / threads)..(accepted.len() * (t + 1) / threads);
             for (c, &f) in accepted[r.clone()].iter().zip(&j.first_counting[r]) {
-                if f == i32::MAX {
-                    continue;
-                }
-                if let Some(cl) = class_of(c, &cut) {
+                if let Some(cl) = first_class(c, f, &cut) {
                     let x = &mut g[cell(f, c.area)];
                     x[1] += cl.required as u32;
                     x[2] += cl.eligible as u32;
