@@ -52,7 +52,7 @@ pub struct AreaKey {
 }
 
 fn small_int(s: &str, max: u32) -> Option<u32> {
-    let t = s.trim();
+    let t = crate::text::trim(s);
     if t.is_empty() || t.len() > 6 || !t.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }
@@ -72,7 +72,7 @@ impl AreaCode {
 
     /// From `KODE_WILAYAH`: `PP.KK.CC.DDDD` (zeros may be missing) or 10 digits.
     pub fn from_kode(s: &str) -> Option<AreaCode> {
-        let t = s.trim();
+        let t = crate::text::trim(s);
         if t.len() == 10 && t.bytes().all(|c| c.is_ascii_digit()) {
             return Self::from_parts(&t[0..2], &t[2..4], &t[4..6], &t[6..10]);
         }

@@ -11,6 +11,7 @@ pub mod nik;
 pub mod quality;
 pub mod regions;
 pub mod rules;
+pub mod text;
 pub mod values;
 
 pub use area::AreaCode;

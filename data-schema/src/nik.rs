@@ -44,7 +44,7 @@ pub fn looks_scientific(s: &str) -> bool {
 /// Parse an NIK as the contract says: trim, exactly 16 ASCII digits, day part
 /// 01–31 or 41–71, month part 01–12.
 pub fn parse_nik(s: &str) -> Result<u64, NikError> {
-    let t = s.trim();
+    let t = crate::text::trim(s);
     let b = t.as_bytes();
     if b.len() != 16 || !b.iter().all(u8::is_ascii_digit) {
         return Err(if looks_scientific(t) {
