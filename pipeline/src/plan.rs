@@ -299,35 +299,77 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
     }
     let tables = aggregate::roll_up(&acc.desa);
 
-    // Write the machine tables.
-    let mut outputs = Vec::new();
-    stage(&mut timings, "write_tables", || -> Result<(), PipelineError> {
-        for (level, rows) in &tables {
-            output::write_coverage(dir, level.name(), rows)?;
-            outputs.push((format!("coverage_{}.csv", level.name()), false));
-            outputs.push((format!("coverage_{}.parquet", level.name()), false));
-        }
-        // By kecamatan, then week: numerically, which is also their text order
-        // (fixed-width codes, ISO dates).
-        let trend = acc.trend.rows();
-        // Each kecamatan's code and each week's date formatted once, not per cell.
-        let mut weeks: ahash::AHashMap<i32, std::rc::Rc<str>> = ahash::AHashMap::new();
-        let mut kec_text: (u64, std::rc::Rc<str>) = (u64::MAX, "".into());
-        let trend: Vec<_> = trend
-            .into_iter()
-            .map(|(kec, wk, n, r, e)| {
-                if kec_text.0 != kec {
-                    let key = data_schema::area::AreaKey { level: Level::Kecamatan, code: kec };
-                    kec_text = (kec, key.to_string().into());
+    // Write the machine tables and the quality files side by side: both are
+    // mostly serial (CSV writing, the log's sort), so on two cores they
+    // overlap. Their outputs and timings are listed in the order they were
+    // before (tables, worklists, quality).
+    let (mut outputs, mut out_quality) = (Vec::new(), Vec::new());
+    let (mut t_tables, mut t_quality) = (Vec::new(), Vec::new());
+    let (written, quality) = rayon::join(
+        || {
+            let mut out_tables = Vec::new();
+            stage(&mut t_tables, "write_tables", || -> Result<(), PipelineError> {
+                for (level, rows) in &tables {
+                    output::write_coverage(dir, level.name(), rows)?;
+                    out_tables.push((format!("coverage_{}.csv", level.name()), false));
+                    out_tables.push((format!("coverage_{}.parquet", level.name()), false));
                 }
-                let week = weeks.entry(wk).or_insert_with(|| from_days(wk).to_string().into()).clone();
-                (week, kec_text.1.clone(), n, r, e)
+                // By kecamatan, then week: numerically, which is also their text order
+                // (fixed-width codes, ISO dates).
+                let trend = acc.trend.rows();
+                // Each kecamatan's code and each week's date formatted once, not per cell.
+                let mut weeks: ahash::AHashMap<i32, std::rc::Rc<str>> = ahash::AHashMap::new();
+                let mut kec_text: (u64, std::rc::Rc<str>) = (u64::MAX, "".into());
+                let trend: Vec<_> = trend
+                    .into_iter()
+                    .map(|(kec, wk, n, r, e)| {
+                        if kec_text.0 != kec {
+                            let key = data_schema::area::AreaKey { level: Level::Kecamatan, code: kec };
+                            kec_text = (kec, key.to_string().into());
+                        }
+                        let week = weeks.entry(wk).or_insert_with(|| from_days(wk).to_string().into()).clone();
+                        (week, kec_text.1.clone(), n, r, e)
+                    })
+                    .collect();
+                output::write_trend(&dir.join("trend_weekly.csv"), &trend)?;
+                out_tables.push(("trend_weekly.csv".into(), false));
+                Ok(())
             })
-            .collect();
-        output::write_trend(&dir.join("trend_weekly.csv"), &trend)?;
-        outputs.push(("trend_weekly.csv".into(), false));
-        Ok(())
-    })?;
+            .map(|()| out_tables)
+        },
+        || {
+            stage(&mut t_quality, "write_quality", || -> Result<(), PipelineError> {
+                log.sort();
+                output::write_issues(&dir.join("rejects.csv"), "hint", &log.rejects)?;
+                output::write_issues(&dir.join("warnings.csv"), "message", &log.warnings)?;
+                for f in ["rejects.csv", "warnings.csv"] {
+                    output::restrict(&dir.join(f))?;
+                    out_quality.push((f.to_string(), true));
+                }
+                let files: Vec<crate::quality_report::FileRows> = acc
+                    .inputs_pop
+                    .iter()
+                    .chain(&acc.inputs_enr)
+                    .map(|i| crate::quality_report::FileRows { path: i.path.clone(), role: i.role, rows: i.rows })
+                    .collect();
+                let rows = crate::quality_report::build(
+                    &log.rejects,
+                    &log.warnings,
+                    &files,
+                    population.len(),
+                    &acc.movers,
+                    &acc.counted_by_kec,
+                    &tables,
+                );
+                crate::quality_report::write(&dir.join("quality.csv"), &rows)?;
+                out_quality.push(("quality.csv".into(), false));
+                Ok(())
+            })
+        },
+    );
+    outputs.extend(written?);
+    timings.append(&mut t_tables);
+    quality?;
     let mut targets = std::mem::take(&mut acc.targets);
     if !targets.is_empty() {
         stage(&mut timings, "targets", || {
@@ -369,33 +411,8 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
     }
     let mut resident_niks = std::mem::take(&mut acc.resident_niks);
     resident_niks.sort_unstable();
-    stage(&mut timings, "write_quality", || -> Result<(), PipelineError> {
-        log.sort();
-        output::write_issues(&dir.join("rejects.csv"), "hint", &log.rejects)?;
-        output::write_issues(&dir.join("warnings.csv"), "message", &log.warnings)?;
-        for f in ["rejects.csv", "warnings.csv"] {
-            output::restrict(&dir.join(f))?;
-            outputs.push((f.to_string(), true));
-        }
-        let files: Vec<crate::quality_report::FileRows> = acc
-            .inputs_pop
-            .iter()
-            .chain(&acc.inputs_enr)
-            .map(|i| crate::quality_report::FileRows { path: i.path.clone(), role: i.role, rows: i.rows })
-            .collect();
-        let rows = crate::quality_report::build(
-            &log.rejects,
-            &log.warnings,
-            &files,
-            population.len(),
-            &acc.movers,
-            &acc.counted_by_kec,
-            &tables,
-        );
-        crate::quality_report::write(&dir.join("quality.csv"), &rows)?;
-        outputs.push(("quality.csv".into(), false));
-        Ok(())
-    })?;
+    timings.append(&mut t_quality);
+    outputs.append(&mut out_quality);
 
     // The manifest: inputs, parameters, stage counts that reconcile, timings.
     let mut total = Counts::default();
