@@ -56,7 +56,9 @@ fn small_int(s: &str, max: u32) -> Option<u32> {
     if t.is_empty() || t.len() > 6 || !t.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    let v: u32 = t.parse().ok()?;
+    // At most 6 digits: no overflow (and no `str::parse`, which the hot
+    // path of every population row calls four times).
+    let v = t.bytes().fold(0u32, |v, c| v * 10 + (c - b'0') as u32);
     (1..=max).contains(&v).then_some(v)
 }
 
@@ -147,6 +149,22 @@ impl fmt::Display for AreaCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The hand-rolled digit fold reads what `str::parse` reads.
+        #[test]
+        fn small_int_reads_what_str_parse_reads(s in "[ 0-9+\\-a\u{a0}]{0,8}", max in prop_oneof![Just(99u32), Just(9999u32)]) {
+            let t = s.trim();
+            let reference = if t.is_empty() || t.len() > 6 || !t.bytes().all(|c| c.is_ascii_digit()) {
+                None
+            } else {
+                t.parse::<u32>().ok().filter(|v| (1..=max).contains(v))
+            };
+            prop_assert_eq!(small_int(&s, max), reference);
+        }
+    }
+
     #[test]
     fn parts_without_leading_zeros() {
         let a = AreaCode::from_parts("94", "4", "14", "2005").unwrap();

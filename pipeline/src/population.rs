@@ -231,16 +231,92 @@ pub struct Memo {
     status: MemoMap<Option<RegisterStatus>>,
 }
 
-/// A memo of parsed cell values (foldhash: the keys are short strings).
-pub(crate) type MemoMap<V> = std::collections::HashMap<Box<str>, V, foldhash::fast::FixedState>;
+/// A memo of parsed cell values. Cells of up to 16 bytes (nearly every
+/// coded cell) are found by their bytes read as two words ([`ShortKey`]), in
+/// a small open-addressing table: no string hashing, comparison or copy.
+/// Longer cells go to a hash map (foldhash: the keys are short strings).
+pub(crate) struct MemoMap<V> {
+    short: Vec<Option<(ShortKey, V)>>,
+    short_len: usize,
+    long: std::collections::HashMap<Box<str>, V, foldhash::fast::FixedState>,
+}
 
+/// Slots of [`MemoMap`]'s table of short cells (a power of two); it takes at
+/// most half as many cells, so that a lookup ends after a few probes.
+const SHORT_SLOTS: usize = 256;
+/// Distinct cells remembered per memo (each table); past this, cells are parsed every time.
+const MEMO_MAX: usize = 4096;
+
+impl<V> Default for MemoMap<V> {
+    fn default() -> Self {
+        MemoMap { short: Vec::new(), short_len: 0, long: Default::default() }
+    }
+}
+
+/// A cell of at most 16 bytes, exactly: two words that between them hold
+/// every byte of the cell, and its length.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct ShortKey {
+    a: u64,
+    b: u64,
+    len: u8,
+}
+
+impl ShortKey {
+    /// `None` for a cell longer than 16 bytes. For a given length, the words
+    /// are the first and last 8 bytes (length 8–16), the first and last 4
+    /// (length 4–7), or the bytes themselves (length 0–3), so two cells of
+    /// the same length have the same key only if they are equal.
+    #[inline]
+    pub(crate) fn of(s: &[u8]) -> Option<ShortKey> {
+        let n = s.len();
+        let word8 = |i: usize| u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+        let word4 = |i: usize| u32::from_le_bytes(s[i..i + 4].try_into().expect("4 bytes")) as u64;
+        let (a, b) = match n {
+            0 => (0, 0),
+            1..=3 => (s[0] as u64 | (s[n / 2] as u64) << 8 | (s[n - 1] as u64) << 16, 0),
+            4..=7 => (word4(0), word4(n - 4)),
+            8..=16 => (word8(0), word8(n - 8)),
+            _ => return None,
+        };
+        Some(ShortKey { a, b, len: n as u8 })
+    }
+
+    #[inline]
+    fn slot(self) -> usize {
+        let h = (self.a ^ self.b.rotate_left(29) ^ ((self.len as u64) << 58)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> (64 - SHORT_SLOTS.trailing_zeros())) as usize
+    }
+}
+
+/// `f(raw)`, remembered in `m` (`f` must be pure).
+#[inline]
 pub(crate) fn memo<V: Copy>(m: &mut MemoMap<V>, raw: &str, f: impl Fn(&str) -> V) -> V {
-    if let Some(v) = m.get(raw) {
-        return *v;
+    let Some(key) = ShortKey::of(raw.as_bytes()) else {
+        if let Some(v) = m.long.get(raw) {
+            return *v;
+        }
+        let v = f(raw);
+        if m.long.len() < MEMO_MAX {
+            m.long.insert(raw.into(), v);
+        }
+        return v;
+    };
+    if m.short.is_empty() {
+        m.short = vec![None; SHORT_SLOTS];
+    }
+    let mut i = key.slot();
+    loop {
+        match &m.short[i] {
+            Some((k, v)) if *k == key => return *v,
+            Some(_) => i = (i + 1) % SHORT_SLOTS,
+            None => break,
+        }
     }
     let v = f(raw);
-    if m.len() < 4096 {
-        m.insert(raw.into(), v);
+    if m.short_len < SHORT_SLOTS / 2 {
+        m.short[i] = Some((key, v));
+        m.short_len += 1;
     }
     v
 }
@@ -639,6 +715,49 @@ pub fn resolve(mut rows: Vec<Seen>, rejects: Vec<(u64, Issue)>, log: &mut Qualit
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Two cells of up to 16 bytes have the same key only if they are equal.
+        #[test]
+        fn short_keys_are_exact(a in proptest::collection::vec(prop_oneof![Just(b'A'), Just(b'B'), Just(b' '), any::<u8>()], 0..=17),
+                                flips in proptest::collection::vec((0usize..17, any::<u8>()), 0..3)) {
+            let mut b = a.clone();
+            for (i, x) in flips {
+                if i < b.len() {
+                    b[i] = x;
+                }
+            }
+            match (ShortKey::of(&a), ShortKey::of(&b)) {
+                (Some(ka), Some(kb)) => prop_assert_eq!(ka == kb, a == b),
+                (None, None) => prop_assert!(a.len() > 16),
+                _ => prop_assert!(false, "same length, different answers"),
+            }
+        }
+
+        /// The memo answers what the function answers, for short and long
+        /// cells, past the point where it stops remembering.
+        #[test]
+        fn memo_answers_what_the_function_answers(cells in proptest::collection::vec("[A-Z ]{0,3}|[A-Z/ ]{4,20}", 1..600)) {
+            let f = |s: &str| s.len() * 31 + s.bytes().map(usize::from).sum::<usize>();
+            let mut m = MemoMap::default();
+            for c in cells.iter().chain(cells.iter()) {
+                prop_assert_eq!(memo(&mut m, c, f), f(c));
+            }
+        }
+    }
+
+    #[test]
+    fn the_memo_keeps_at_most_half_its_short_slots() {
+        let mut m: MemoMap<usize> = MemoMap::default();
+        for i in 0..1000 {
+            let s = format!("{i:04}");
+            assert_eq!(memo(&mut m, &s, |s: &str| s.parse::<usize>().unwrap()), i);
+        }
+        assert_eq!(m.short_len, SHORT_SLOTS / 2);
+        assert_eq!(m.short.iter().filter(|s| s.is_some()).count(), SHORT_SLOTS / 2);
+        assert!(m.long.is_empty());
+    }
 
     /// The per-row state of a run is 48 bytes a row (the national run holds
     /// tens of millions of these per partition) and gives back what went in.
