@@ -820,13 +820,18 @@ mod tests {
         assert_eq!(float_text(1002.0), "1002");
         assert!(data_schema::nik::looks_scientific(&float_text(9404141908210001.0)));
     }
+    /// A CSV source held in memory.
+    fn csv_source(csv: Vec<u8>) -> Source {
+        let (_, data) = open_csv(csv).unwrap();
+        Source { path: "x.csv".into(), display: "x.csv".into(), headers: vec![], bytes: 0, sha256: std::sync::Mutex::new(Sha::Done(Ok(String::new()))), data }
+    }
+
     #[test]
     fn with_row_reads_the_record_at_its_offset() {
         // CRLF line ends, a quoted record and an unquoted one: `with_row`
         // (used for worklists) must give what the parallel reader gave.
         let csv = b"NIK;NAMA;RT\r\n1;Ani;001\r\n2;\"Budi; S\";002\r\n3;Citra;\r\n".to_vec();
-        let (_, data) = open_csv(csv).unwrap();
-        let src = Source { path: "x.csv".into(), display: "x.csv".into(), headers: vec![], bytes: 0, sha256: std::sync::Mutex::new(Sha::Done(Ok(String::new()))), data };
+        let src = csv_source(csv);
         let rows: Vec<(u64, Vec<String>)> = src
             .par_chunks(Vec::new, |acc: &mut Vec<(u64, Vec<String>)>, r: &Row| {
                 acc.push((r.offset, (0..r.len()).map(|i| r.get(Some(i)).into_owned()).collect()))
@@ -860,8 +865,7 @@ mod tests {
     fn cells_are_read_as_utf8_or_else_as_latin1() {
         // An ASCII record, a UTF-8 one and a Latin-1 one (0xE9 is é there).
         let csv = b"NIK;NAMA\n1;ANI\n2;JOS\xc3\xa9\n3;REN\xe9\n".to_vec();
-        let (_, data) = open_csv(csv).unwrap();
-        let src = Source { path: "x.csv".into(), display: "x.csv".into(), headers: vec![], bytes: 0, sha256: std::sync::Mutex::new(Sha::Done(Ok(String::new()))), data };
+        let src = csv_source(csv);
         let names: Vec<String> =
             src.par_chunks(Vec::new, |acc: &mut Vec<String>, r: &Row| acc.push(r.get(Some(1)).into_owned())).unwrap().concat();
         assert_eq!(names, ["ANI", "JOSé", "RENé"]);
@@ -1033,8 +1037,7 @@ mod tests {
     fn every_record_gets_its_own_line_whatever_the_line_ends() {
         // LF, CRLF, lone CR (old Mac), a quoted field spanning lines, a blank line.
         let csv = b"A;B\n1;x\r\n2;y\r3;\"p\nq\"\n\n4;z\r".to_vec();
-        let (_, data) = open_csv(csv).unwrap();
-        let src = Source { path: "x.csv".into(), display: "x.csv".into(), headers: vec![], bytes: 0, sha256: std::sync::Mutex::new(Sha::Done(Ok(String::new()))), data };
+        let src = csv_source(csv);
         let lines: Vec<u64> =
             src.par_chunks(Vec::new, |acc: &mut Vec<u64>, r: &Row| acc.push(r.line)).unwrap().concat();
         assert_eq!(lines, vec![2, 3, 4, 7]);
