@@ -234,7 +234,7 @@ pub struct Memo {
 /// A memo of parsed cell values. Cells of up to 16 bytes (nearly every
 /// coded cell) are found by their bytes read as two words ([`ShortKey`]), in
 /// a small open-addressing table: no string hashing, comparison or copy.
-/// Longer cells go to a hash map (foldhash: the keys are short strings).
+/// Longer cells go to a hash map.
 pub(crate) struct MemoMap<V> {
     short: Vec<Option<(ShortKey, V)>>,
     short_len: usize,
@@ -244,7 +244,8 @@ pub(crate) struct MemoMap<V> {
 /// Slots of [`MemoMap`]'s table of short cells (a power of two); it takes at
 /// most half as many cells, so that a lookup ends after a few probes.
 const SHORT_SLOTS: usize = 256;
-/// Distinct cells remembered per memo (each table); past this, cells are parsed every time.
+/// Distinct cells longer than 16 bytes remembered per memo; past this, such
+/// cells are parsed every time (the short table's bound is half its slots).
 const MEMO_MAX: usize = 4096;
 
 impl<V> Default for MemoMap<V> {
@@ -256,7 +257,7 @@ impl<V> Default for MemoMap<V> {
 /// A cell of at most 16 bytes, exactly: two words that between them hold
 /// every byte of the cell, and its length.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct ShortKey {
+struct ShortKey {
     a: u64,
     b: u64,
     len: u8,
@@ -268,7 +269,7 @@ impl ShortKey {
     /// (length 4–7), or the bytes themselves (length 0–3), so two cells of
     /// the same length have the same key only if they are equal.
     #[inline]
-    pub(crate) fn of(s: &[u8]) -> Option<ShortKey> {
+    fn of(s: &[u8]) -> Option<ShortKey> {
         let n = s.len();
         let word8 = |i: usize| u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
         let word4 = |i: usize| u32::from_le_bytes(s[i..i + 4].try_into().expect("4 bytes")) as u64;
