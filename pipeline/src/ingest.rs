@@ -23,6 +23,19 @@ const PARQUET_BATCH_ROWS: usize = 262_144;
 /// CSV chunks validated before their results are handed on (see [`Source::par_chunks_each`]).
 const CSV_CHUNKS_PER_SINK: usize = 8;
 
+/// A stretch of a CSV file's body that ends at a record boundary.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct CsvChunk {
+    start: usize,
+    end: usize,
+    /// Physical line of the chunk's first byte (the header is line 1).
+    first_line: u64,
+    /// Whether the chunk has a `\r` not followed by `\n` (an old Mac line
+    /// end). Without one, the CSV parser's own count of `\n` gives each
+    /// record's line; with one, line breaks are counted as an editor does.
+    lone_cr: bool,
+}
+
 /// An input file, opened: CSV mapped from disk, XLSX held in memory, Parquet
 /// read in batches of row groups when visited.
 pub struct Source {
@@ -44,7 +57,7 @@ enum Sha {
 }
 
 enum Data {
-    Csv { buf: CsvBytes, delim: u8, chunks: Vec<(usize, usize, u64)> },
+    Csv { buf: CsvBytes, delim: u8, chunks: Vec<CsvChunk> },
     Parquet { file: ParquetFile, batches: Vec<(usize, usize)> },
     Xlsx(Vec<Vec<String>>),
 }
@@ -343,7 +356,9 @@ impl Source {
             Data::Xlsx(rows) => rows.len(),
             Data::Csv { buf, chunks, .. } => match (chunks.first(), chunks.last()) {
                 // +1: a last line without a line end.
-                (Some(first), Some(last)) => (last.2 - first.2 + count_breaks(buf, last.0, last.1) + 1) as usize,
+                (Some(first), Some(last)) => {
+                    (last.first_line - first.first_line + count_breaks(buf, last.start, last.end) + 1) as usize
+                }
                 _ => 0,
             },
         }
@@ -403,41 +418,16 @@ impl Source {
                     step(&|| {
                     let accs = group
                         .par_iter()
-                        .map(|&(start, end, first_line)| {
+                        .map(|c| {
                             let mut acc = init();
-                            let mut rdr = csv_reader(*delim, &buf[start..end]);
-                            let mut rec = csv::ByteRecord::new();
-                            // Physical lines as an editor counts them: `\n`, `\r\n` and a
-                            // lone `\r` each end a line, so every record has its own line.
-                            let (mut line, mut cursor) = (first_line, start);
-                            loop {
-                                match rdr.read_byte_record(&mut rec) {
-                                    Ok(false) => break,
-                                    Ok(true) => {
-                                        let pos = rec.position().expect("csv position");
-                                        let at = start + pos.byte() as usize;
-                                        // The position may point at the line end before the
-                                        // record (the `\n` of a CRLF): the record starts after it.
-                                        let first =
-                                            at + buf[at..end].iter().take_while(|&&c| c == b'\n' || c == b'\r').count();
-                                        line += count_breaks(buf, cursor, first);
-                                        cursor = first;
-                                        let row = Row { line, offset: at as u64, cells: Cells::csv(&rec) };
-                                        f(&mut acc, &row);
-                                    }
-                                    Err(e) => {
-                                        return Err(PipelineError::Unreadable {
-                                            file: self.display.clone(),
-                                            reason: format!("CSV parse error: {e}"),
-                                        })
-                                    }
-                                }
-                            }
+                            csv_records(buf, *delim, c, !c.lone_cr, |row| f(&mut acc, row)).map_err(|e| {
+                                PipelineError::Unreadable { file: self.display.clone(), reason: format!("CSV parse error: {e}") }
+                            })?;
                             Ok(acc)
                         })
                         .collect::<Result<Vec<A>, PipelineError>>()?;
                     if let (Some(first), Some(last)) = (group.first(), group.last()) {
-                        buf.release(first.0, last.1);
+                        buf.release(first.start, last.end);
                     }
                     Ok(accs)
                     })?;
@@ -689,11 +679,51 @@ fn open_csv(buf: impl Into<CsvBytes>) -> Result<(Vec<String>, Data), String> {
     Ok((headers, Data::Csv { buf, delim, chunks }))
 }
 
+/// Visit the records of one chunk in order, each with its physical line.
+/// With `parser_lines`, a record's line comes from the CSV parser's count of
+/// `\n` (right when the chunk has no lone `\r`); otherwise line breaks are
+/// counted from the previous record's start, as [`count_breaks`] counts them.
+fn csv_records(
+    buf: &[u8],
+    delim: u8,
+    c: &CsvChunk,
+    parser_lines: bool,
+    mut f: impl FnMut(&Row),
+) -> Result<(), csv::Error> {
+    let (start, end) = (c.start, c.end);
+    let mut rdr = csv_reader(delim, &buf[start..end]);
+    let mut rec = csv::ByteRecord::new();
+    let (mut line, mut cursor) = (c.first_line, start);
+    while rdr.read_byte_record(&mut rec)? {
+        let pos = rec.position().expect("csv position");
+        let at = start + pos.byte() as usize;
+        // The position may point at line ends before the record (the `\n`
+        // of a CRLF, blank lines): the record starts after them.
+        let skipped = &buf[at..end];
+        let skip = skipped.iter().take_while(|&&c| c == b'\n' || c == b'\r').count();
+        let first = at + skip;
+        line = if parser_lines {
+            // The parser's line counts every `\n` before `at` (it starts at 1).
+            c.first_line - 1 + pos.line() + skipped[..skip].iter().filter(|&&c| c == b'\n').count() as u64
+        } else {
+            line + count_breaks(buf, cursor, first)
+        };
+        cursor = first;
+        f(&Row { line, offset: at as u64, cells: Cells::csv(&rec) });
+    }
+    Ok(())
+}
+
 /// Line breaks in `buf[from..to]`: each `\n`, and each `\r` not followed by
 /// `\n` (old Mac line ends), looking past `to` for that one byte.
 fn count_breaks(buf: &[u8], from: usize, to: usize) -> u64 {
+    breaks(buf, from, to).0
+}
+
+/// [`count_breaks`], and whether any of the breaks is a lone `\r`.
+fn breaks(buf: &[u8], from: usize, to: usize) -> (u64, bool) {
     if from >= to {
-        return 0;
+        return (0, false);
     }
     let part = &buf[from..to];
     // Usually one short record: eight bytes at a time in a register (no
@@ -717,23 +747,26 @@ fn count_breaks(buf: &[u8], from: usize, to: usize) -> u64 {
         cr |= (c == b'\r') as u64;
     }
     if cr == 0 {
-        return n;
+        return (n, false);
     }
+    let mut lone = 0;
     for i in memchr::memchr_iter(b'\r', part) {
         if buf.get(from + i + 1) != Some(&b'\n') {
-            n += 1;
+            lone += 1;
         }
     }
-    n
+    (n + lone, lone > 0)
 }
 
 /// Split the body (from `body_start`) into chunks ending at record
 /// boundaries (a newline outside quotes), each with the physical line number
 /// of its first byte.
-fn split_chunks(buf: &[u8], body_start: usize, chunk_bytes: usize) -> Vec<(usize, usize, u64)> {
+fn split_chunks(buf: &[u8], body_start: usize, chunk_bytes: usize) -> Vec<CsvChunk> {
     let n = buf.len();
     let mut bounds = vec![body_start];
-    if memchr::memchr(b'"', &buf[body_start..]).is_none() {
+    // Looked for in parallel: this reads (and faults in) the whole file.
+    let quoted = buf[body_start.min(n)..].par_chunks(chunk_bytes.max(1)).any(|p| memchr::memchr(b'"', p).is_some());
+    if !quoted {
         let mut at = body_start;
         while at + chunk_bytes < n {
             match memchr::memchr(b'\n', &buf[at + chunk_bytes..]) {
@@ -761,15 +794,15 @@ fn split_chunks(buf: &[u8], body_start: usize, chunk_bytes: usize) -> Vec<(usize
     }
     bounds.push(n);
     let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-    let newlines: Vec<u64> = ranges.par_iter().map(|&(a, b)| count_breaks(buf, a, b)).collect();
+    let newlines: Vec<(u64, bool)> = ranges.par_iter().map(|&(a, b)| breaks(buf, a, b)).collect();
     let mut line = 2u64; // the header is line 1
     ranges
         .into_iter()
         .zip(newlines)
-        .map(|((a, b), nl)| {
-            let r = (a, b, line);
+        .map(|((start, end), (nl, lone_cr))| {
+            let c = CsvChunk { start, end, first_line: line, lone_cr };
             line += nl;
-            r
+            c
         })
         .collect()
 }
@@ -1044,6 +1077,63 @@ mod tests {
     }
 
     #[test]
+    fn without_a_lone_cr_the_parser_counts_the_lines() {
+        // CRLF and LF, a quoted field spanning lines, blank lines; no lone CR.
+        let csv = b"A;B\n1;x\r\n2;y\r\n\r\n3;\"p\r\nq\"\n\n\n4;z\r\n5;w".to_vec();
+        let src = csv_source(csv);
+        let Data::Csv { chunks, .. } = &src.data else { panic!("a CSV source") };
+        assert!(chunks.iter().all(|c| !c.lone_cr));
+        let lines: Vec<u64> =
+            src.par_chunks(Vec::new, |acc: &mut Vec<u64>, r: &Row| acc.push(r.line)).unwrap().concat();
+        assert_eq!(lines, vec![2, 3, 5, 9, 10]);
+        // A lone CR is noticed, so that its chunk counts lines itself.
+        let src = csv_source(b"A;B\n1;x\r2;y\n".to_vec());
+        let Data::Csv { chunks, .. } = &src.data else { panic!("a CSV source") };
+        assert!(chunks.iter().any(|c| c.lone_cr));
+    }
+
+    use proptest::prelude::*;
+
+    proptest::proptest! {
+        /// Records of plain and quoted fields (with line breaks and quotes
+        /// inside), ended by LF or CRLF, with blank lines between: the
+        /// parser's line count gives each record the line counting breaks gives.
+        #[test]
+        fn parser_lines_are_counted_lines(
+            records in proptest::collection::vec((
+                proptest::collection::vec(proptest::prop_oneof![
+                    "[a-z0-9 ]{0,4}",
+                    "[a-z;\n]{0,4}(\r\n)?[a-z\n]{0,3}".prop_map(|t| format!("\"{}\"", t.replace('"', "\"\""))),
+                    "[a-z]{0,2}".prop_map(|t| format!("\"{t}\"\"{t}\"")),
+                ], 1..4),
+                proptest::prop_oneof!["\n", "\r\n"],
+                0usize..3,
+            ), 1..40),
+        ) {
+            let mut buf = b"A;B;C\n".to_vec();
+            for (fields, end, blank) in &records {
+                buf.extend_from_slice(fields.join(";").as_bytes());
+                buf.extend_from_slice(end.as_bytes());
+                for _ in 0..*blank {
+                    buf.extend_from_slice(end.as_bytes());
+                }
+            }
+            let chunks = split_chunks(&buf, 6, 16);
+            prop_assert!(chunks.iter().all(|c| !c.lone_cr));
+            let lines = |parser: bool| {
+                let mut out = Vec::new();
+                for c in &chunks {
+                    csv_records(&buf, b';', c, parser, |r| out.push((r.line, r.offset))).unwrap();
+                }
+                out
+            };
+            let counted = lines(false);
+            prop_assert_eq!(counted.len(), records.iter().filter(|r| r.0 != [""]).count());
+            prop_assert_eq!(lines(true), counted);
+        }
+    }
+
+    #[test]
     fn chunks_respect_quotes_and_lines() {
         let mut buf = b"A,B\n".to_vec();
         for i in 0..200_000 {
@@ -1052,13 +1142,13 @@ mod tests {
         let ch = split_chunks(&buf, 4, 4096);
         assert!(ch.len() > 1);
         // every chunk starts right after a record: with `"x`
-        for &(a, _, line) in &ch {
+        for &CsvChunk { start: a, first_line: line, .. } in &ch {
             assert_eq!(&buf[a..a + 2], b"\"x");
             assert_eq!(line % 2, 0); // each record spans two lines, first at line 2
         }
         // and the chunks cover the body exactly, in order
-        assert_eq!(ch[0].0, 4);
-        assert_eq!(ch.last().unwrap().1, buf.len());
-        assert!(ch.windows(2).all(|w| w[0].1 == w[1].0));
+        assert_eq!(ch[0].start, 4);
+        assert_eq!(ch.last().unwrap().end, buf.len());
+        assert!(ch.windows(2).all(|w| w[0].end == w[1].start));
     }
 }
