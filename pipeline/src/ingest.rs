@@ -763,23 +763,47 @@ fn breaks(buf: &[u8], from: usize, to: usize) -> (u64, bool) {
 /// of its first byte.
 fn split_chunks(buf: &[u8], body_start: usize, chunk_bytes: usize) -> Vec<CsvChunk> {
     let n = buf.len();
+    // First as if no field were quoted: chunks end at the first `\n` after
+    // each cut, and one parallel pass over them counts their line breaks and
+    // looks for a quote.
     let mut bounds = vec![body_start];
-    // Looked for in parallel: this reads (and faults in) the whole file.
-    let quoted = buf[body_start.min(n)..].par_chunks(chunk_bytes.max(1)).any(|p| memchr::memchr(b'"', p).is_some());
-    if !quoted {
-        let mut at = body_start;
-        while at + chunk_bytes < n {
-            match memchr::memchr(b'\n', &buf[at + chunk_bytes..]) {
-                Some(i) => {
-                    at = at + chunk_bytes + i + 1;
-                    if at < n {
-                        bounds.push(at);
-                    }
+    let mut at = body_start;
+    while at + chunk_bytes < n {
+        match memchr::memchr(b'\n', &buf[at + chunk_bytes..]) {
+            Some(i) => {
+                at = at + chunk_bytes + i + 1;
+                if at < n {
+                    bounds.push(at);
                 }
-                None => break,
             }
+            None => break,
         }
+    }
+    bounds.push(n);
+    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let scanned: Vec<(u64, bool, bool)> = ranges
+        .par_iter()
+        .map(|&(a, b)| {
+            // In pieces that stay in cache between the two looks.
+            let (mut nl, mut lone, mut quote) = (0, false, false);
+            let mut p = a;
+            while p < b {
+                let q = (p + (64 << 10)).min(b);
+                let (k, l) = breaks(buf, p, q);
+                nl += k;
+                lone |= l;
+                quote |= memchr::memchr(b'"', &buf[p..q]).is_some();
+                p = q;
+            }
+            (nl, lone, quote)
+        })
+        .collect();
+    let (ranges, counted): (Vec<(usize, usize)>, Vec<(u64, bool)>) = if !scanned.iter().any(|s| s.2) {
+        (ranges, scanned.into_iter().map(|(k, l, _)| (k, l)).collect())
     } else {
+        // A quoted field may hold a line break: chunks end at a `\n` outside
+        // quotes, found in one pass from the start; then counted again.
+        let mut bounds = vec![body_start];
         let mut in_quote = false;
         let mut next = body_start + chunk_bytes;
         for i in memchr::memchr2_iter(b'"', b'\n', &buf[body_start..]) {
@@ -791,14 +815,15 @@ fn split_chunks(buf: &[u8], body_start: usize, chunk_bytes: usize) -> Vec<CsvChu
                 next = i + 1 + chunk_bytes;
             }
         }
-    }
-    bounds.push(n);
-    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-    let newlines: Vec<(u64, bool)> = ranges.par_iter().map(|&(a, b)| breaks(buf, a, b)).collect();
+        bounds.push(n);
+        let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+        let counted = ranges.par_iter().map(|&(a, b)| breaks(buf, a, b)).collect();
+        (ranges, counted)
+    };
     let mut line = 2u64; // the header is line 1
     ranges
         .into_iter()
-        .zip(newlines)
+        .zip(counted)
         .map(|((start, end), (nl, lone_cr))| {
             let c = CsvChunk { start, end, first_line: line, lone_cr };
             line += nl;
@@ -1120,6 +1145,14 @@ mod tests {
             }
             let chunks = split_chunks(&buf, 6, 16);
             prop_assert!(chunks.iter().all(|c| !c.lone_cr));
+            // The chunks cover the body in order, each starting at the line
+            // an editor would show.
+            prop_assert_eq!(chunks[0].start, 6);
+            prop_assert_eq!(chunks.last().unwrap().end, buf.len());
+            prop_assert!(chunks.windows(2).all(|w| w[0].end == w[1].start));
+            for c in &chunks {
+                prop_assert_eq!(c.first_line, 2 + count_breaks(&buf, 6, c.start));
+            }
             let lines = |parser: bool| {
                 let mut out = Vec::new();
                 for c in &chunks {
