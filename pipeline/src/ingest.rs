@@ -303,7 +303,10 @@ impl Source {
         };
         let sha256 = if hash {
             let p = path.to_path_buf();
-            Sha::Running(std::thread::spawn(move || sha256_stream(&p)))
+            // Hashed from a mapping of its own, with no copy into a buffer
+            // (the copy was 2% of a CSV run's CPU); a file that cannot be
+            // mapped is read.
+            Sha::Running(std::thread::spawn(move || sha256_mapped(&p, SHA_PIECE).or_else(|_| sha256_stream(&p))))
         } else {
             Sha::Done(Ok(String::new()))
         };
@@ -637,6 +640,25 @@ fn sha256_stream(path: &Path) -> std::io::Result<(u64, String)> {
         n += k as u64;
     }
     Ok((n, hex(&h.finalize())))
+}
+
+/// Bytes hashed between releases of a mapping's pages.
+const SHA_PIECE: usize = 16 << 20;
+
+/// Size and sha256 of a file read through a read-only mapping, `piece` bytes
+/// at a time, each released once hashed (the process never holds more than
+/// one piece of it).
+fn sha256_mapped(path: &Path, piece: usize) -> std::io::Result<(u64, String)> {
+    let m = CsvBytes::map(path)?;
+    let mut h = Sha256::new();
+    let mut at = 0;
+    while at < m.len() {
+        let to = (at + piece.max(1)).min(m.len());
+        h.update(&m[at..to]);
+        m.release(at, to);
+        at = to;
+    }
+    Ok((m.len() as u64, hex(&h.finalize())))
 }
 
 fn hex(b: &[u8]) -> String {
@@ -1099,6 +1121,25 @@ mod tests {
         let lines: Vec<u64> =
             src.par_chunks(Vec::new, |acc: &mut Vec<u64>, r: &Row| acc.push(r.line)).unwrap().concat();
         assert_eq!(lines, vec![2, 3, 4, 7]);
+    }
+
+    #[test]
+    fn a_mapped_file_hashes_as_a_streamed_one() {
+        let dir = std::env::temp_dir().join(format!("cakupan-sha-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (k, len) in [0usize, 1, 4095, 4096, 100_003].into_iter().enumerate() {
+            let path = dir.join(format!("f{k}"));
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
+            std::fs::write(&path, &bytes).unwrap();
+            let streamed = sha256_stream(&path).unwrap();
+            assert_eq!(streamed.0, len as u64);
+            for piece in [1, 4096, 10_000, SHA_PIECE] {
+                assert_eq!(sha256_mapped(&path, piece).unwrap(), streamed, "{len} bytes in pieces of {piece}");
+            }
+        }
+        // The digest of no bytes, as `sha256sum` prints it.
+        assert_eq!(sha256_stream(&dir.join("f0")).unwrap().1, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
