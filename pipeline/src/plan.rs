@@ -317,21 +317,12 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
                 // By kecamatan, then week: numerically, which is also their text order
                 // (fixed-width codes, ISO dates).
                 let trend = acc.trend.rows();
-                // Each kecamatan's code and each week's date formatted once, not per cell.
-                let mut weeks: ahash::AHashMap<i32, std::rc::Rc<str>> = ahash::AHashMap::new();
-                let mut kec_text: (u64, std::rc::Rc<str>) = (u64::MAX, "".into());
-                let trend: Vec<_> = trend
-                    .into_iter()
-                    .map(|(kec, wk, n, r, e)| {
-                        if kec_text.0 != kec {
-                            let key = data_schema::area::AreaKey { level: Level::Kecamatan, code: kec };
-                            kec_text = (kec, key.to_string().into());
-                        }
-                        let week = weeks.entry(wk).or_insert_with(|| from_days(wk).to_string().into()).clone();
-                        (week, kec_text.1.clone(), n, r, e)
-                    })
-                    .collect();
-                output::write_trend(&dir.join("trend_weekly.csv"), &trend)?;
+                output::write_trend(
+                    &dir.join("trend_weekly.csv"),
+                    &trend,
+                    |kec| data_schema::area::AreaKey { level: Level::Kecamatan, code: kec }.to_string(),
+                    |wk| from_days(wk).to_string(),
+                )?;
                 out_tables.push(("trend_weekly.csv".into(), false));
                 Ok(())
             })
