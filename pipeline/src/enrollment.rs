@@ -124,7 +124,12 @@ pub fn read_file(
         }
         w.query(row, seq, file, why, raw_nik, to_days(date))
     };
-    src.par_chunks_each(
+    // Only the columns read below are decoded (of a Parquet file): NIK,
+    // date and status, and who was recorded when the file says so.
+    let who_idx: &[Option<usize>] = if who.is_some() { &idx[4..] } else { &[] };
+    let used: Vec<usize> = idx[..3].iter().chain(who_idx).flatten().copied().collect();
+    src.par_chunks_each_of(
+        Some(&used),
         Chunk::default,
         |acc: &mut Chunk, row: &Row| {
             acc.rows += 1;
