@@ -84,8 +84,7 @@ pub fn write_coverage(dir: &Path, level: &str, rows: &[AreaRow]) -> Result<(), P
 }
 
 /// `rejects.csv` or `warnings.csv`.
-pub fn write_issues(path: &Path, last_header: &str, issues: &[(u64, Issue)], order: &[u32]) -> Result<(), PipelineError> {
-    assert_eq!(order.len(), issues.len(), "an order lists every issue");
+pub fn write_issues(path: &Path, last_header: &str, issues: &[(u64, Issue)]) -> Result<(), PipelineError> {
     let err = |e: csv::Error| PipelineError::output(path.display(), e);
     let mut w = csv_writer(path)?;
     let kind_header = if last_header == "hint" { "reason" } else { "warning" };
@@ -95,13 +94,13 @@ pub fn write_issues(path: &Path, last_header: &str, issues: &[(u64, Issue)], ord
     // a group at a time, and written in order.
     use rayon::prelude::*;
     const BLOCK: usize = 16_384;
-    for group in order.chunks(BLOCK * 16) {
+    for group in issues.chunks(BLOCK * 16) {
         let blocks: Vec<Vec<u8>> = group
             .par_chunks(BLOCK)
             .map(|block| -> Result<Vec<u8>, csv::Error> {
                 let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(block.len() * 96));
                 let mut num = itoa::Buffer::new();
-                for (_, i) in block.iter().map(|&k| &issues[k as usize]) {
+                for (_, i) in block {
                     w.write_record([&*i.file, num.format(i.line), &i.column, i.kind.code(), &i.raw, &i.hint])?;
                 }
                 w.into_inner().map_err(|e| e.into_error().into())
@@ -326,20 +325,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("cakupan-issues-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("rejects.csv");
-        // Listed in row order whatever order they were logged in: shuffled,
-        // with several issues of one row keeping theirs.
-        let mut issues = issues;
-        for (k, x) in issues.iter_mut().enumerate() {
-            x.0 = (k as u64 * 7_919) % 100_000;
-        }
-        let order = crate::quality::QualityLog::order(&issues);
-        write_issues(&path, "hint", &issues, &order).unwrap();
-        let mut sorted = issues.clone();
-        sorted.sort_by_key(|(s, _)| *s);
+        write_issues(&path, "hint", &issues).unwrap();
         // The same rows through one plain csv writer.
         let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
         w.write_record(["file", "line", "column", "reason", "raw_value", "hint"]).unwrap();
-        for (_, i) in &sorted {
+        for (_, i) in &issues {
             w.write_record([&*i.file, &i.line.to_string(), &i.column, i.kind.code(), &i.raw, &i.hint]).unwrap();
         }
         let want = w.into_inner().unwrap();

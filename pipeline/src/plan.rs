@@ -330,10 +330,9 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
         },
         || {
             stage(&mut t_quality, "write_quality", || -> Result<(), PipelineError> {
-                let (rejects, warnings) = (&log.rejects, &log.warnings);
-                let (r_order, w_order) = rayon::join(|| QualityLog::order(rejects), || QualityLog::order(warnings));
-                output::write_issues(&dir.join("rejects.csv"), "hint", rejects, &r_order)?;
-                output::write_issues(&dir.join("warnings.csv"), "message", warnings, &w_order)?;
+                log.sort();
+                output::write_issues(&dir.join("rejects.csv"), "hint", &log.rejects)?;
+                output::write_issues(&dir.join("warnings.csv"), "message", &log.warnings)?;
                 for f in ["rejects.csv", "warnings.csv"] {
                     output::restrict(&dir.join(f))?;
                     out_quality.push((f.to_string(), true));
@@ -346,7 +345,6 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
                     .collect();
                 let rows = crate::quality_report::build(
                     &log.rejects,
-                    &r_order,
                     &log.warnings,
                     &files,
                     population.len(),

@@ -149,16 +149,12 @@ impl QualityLog {
     pub fn warn(&mut self, seq: u64, issue: Issue) {
         self.warnings.push((seq, issue));
     }
-    /// The order to list `issues` in: input order, a row's issues in the
-    /// order they were found (what a stable sort by row gives). Millions of
-    /// issues at national scale: small (row, index) keys are sorted, the
-    /// issues themselves are not moved.
-    pub fn order(issues: &[(u64, Issue)]) -> Vec<u32> {
+    /// Sort both lists into input order (stable within a row).
+    pub fn sort(&mut self) {
         use rayon::prelude::*;
-        let n = u32::try_from(issues.len()).expect("fewer than 2^32 issues");
-        let mut keys: Vec<(u64, u32)> = issues.par_iter().zip(0..n).map(|((s, _), k)| (*s, k)).collect();
-        keys.par_sort_unstable();
-        keys.into_iter().map(|(_, k)| k).collect()
+        // Stable: a row's issues keep the order they were found in.
+        self.rejects.par_sort_by_key(|(s, _)| *s);
+        self.warnings.par_sort_by_key(|(s, _)| *s);
     }
     pub fn count(&self, kind: IssueKind) -> u64 {
         self.rejects.iter().chain(self.warnings.iter()).filter(|(_, i)| i.kind == kind).count() as u64

@@ -53,8 +53,6 @@ fn pct(n: u64, d: u64) -> String {
 /// the log's numbering); `movers` and `counted_by_kec` are per kecamatan code.
 pub fn build(
     rejects: &[(u64, Issue)],
-    // The order rejects are listed in ([`crate::quality::QualityLog::order`]).
-    rejects_order: &[u32],
     warnings: &[(u64, Issue)],
     files: &[FileRows],
     npop: usize,
@@ -143,7 +141,7 @@ pub fn build(
 
     // Per input file: rows not counted, the worst file flagged, first lines named.
     let mut by_file: BTreeMap<&str, (u64, Vec<u64>)> = BTreeMap::new();
-    for (_, i) in rejects_order.iter().map(|&k| &rejects[k as usize]) {
+    for (_, i) in rejects {
         let e = by_file.entry(&i.file).or_default();
         e.0 += 1;
         if e.1.len() < 10 {
@@ -261,27 +259,4 @@ pub fn write(path: &Path, rows: &[Row]) -> Result<(), PipelineError> {
         .map_err(err)?;
     }
     w.flush().map_err(|e| PipelineError::output(path.display(), e))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::quality::QualityLog;
-    use data_schema::RejectReason;
-
-    #[test]
-    fn a_files_first_lines_are_named_in_row_order_however_they_were_logged() {
-        // Logged out of order (duplicates are found after the rows they copy).
-        let lines = [40u64, 7, 12, 3, 99, 5, 61, 8, 20, 2, 77, 30];
-        let rejects: Vec<(u64, Issue)> = lines
-            .iter()
-            .map(|&l| (l, Issue::reject("p.csv", l, "NIK", RejectReason::NikFormat, "x", String::new())))
-            .collect();
-        let order = QualityLog::order(&rejects);
-        let files = [FileRows { path: "p.csv".into(), role: "population", rows: 100 }];
-        let rows = build(&rejects, &order, &[], &files, 1, &BTreeMap::new(), &BTreeMap::new(), &BTreeMap::new());
-        let file = rows.iter().find(|r| r.check == "file_not_counted").expect("a row per file");
-        assert_eq!(file.count, 12);
-        assert_eq!(file.detail, "p.csv (population); first lines: 2, 3, 5, 7, 8, 12, 20, 30, 40, 61");
-    }
 }
