@@ -260,3 +260,25 @@ pub fn write(path: &Path, rows: &[Row]) -> Result<(), PipelineError> {
     }
     w.flush().map_err(|e| PipelineError::output(path.display(), e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quality::QualityLog;
+    use data_schema::RejectReason;
+
+    #[test]
+    fn a_files_first_lines_are_named_in_row_order_however_they_were_logged() {
+        // Logged out of order (duplicates are found after the rows they copy).
+        let mut log = QualityLog::default();
+        for l in [40u64, 7, 12, 3, 99, 5, 61, 8, 20, 2, 77, 30] {
+            log.reject(l, Issue::reject("p.csv", l, "NIK", RejectReason::NikFormat, "x", String::new()));
+        }
+        log.sort();
+        let files = [FileRows { path: "p.csv".into(), role: "population", rows: 100 }];
+        let rows = build(&log.rejects, &[], &files, 1, &BTreeMap::new(), &BTreeMap::new(), &BTreeMap::new());
+        let file = rows.iter().find(|r| r.check == "file_not_counted").expect("a row per file");
+        assert_eq!(file.count, 12);
+        assert_eq!(file.detail, "p.csv (population); first lines: 2, 3, 5, 7, 8, 12, 20, 30, 40, 61");
+    }
+}
