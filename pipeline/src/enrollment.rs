@@ -12,16 +12,29 @@ use data_schema::values::EnrollmentStatus;
 use data_schema::{RejectReason, WarningKind};
 use rayon::prelude::*;
 
+/// One enrollment row that passed validation: 32 bytes (its file and line
+/// are the bits of `seq`, see [`Record::file`] and [`Record::line`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Record {
     pub nik: u64,
-    pub date: i32,
-    pub status: EnrollmentStatus,
+    /// File order over all input files: the file index above
+    /// [`crate::population::LINE_BITS`], the physical line below.
     pub seq: u64,
-    pub line: u64,
-    pub file: u16,
     /// Where the row is in its file, to read it again ([`Source::with_row`]).
     pub offset: u64,
+    pub date: i32,
+    pub status: EnrollmentStatus,
+}
+
+impl Record {
+    /// The row's physical line in its file.
+    pub fn line(&self) -> u64 {
+        crate::population::line_of(self.seq)
+    }
+    /// The index of the row's file among all input files.
+    pub fn file(&self) -> u16 {
+        (self.seq >> crate::population::LINE_BITS) as u16
+    }
 }
 
 /// An enrollment row whose NIK cannot be joined but which says who was
@@ -190,15 +203,8 @@ pub fn read_file(
                     .at_nik(Some(nik)),
                 ));
             }
-            acc.records.push(Record {
-                nik,
-                date: to_days(date),
-                status,
-                seq,
-                line: row.line,
-                file,
-                offset: row.offset,
-            });
+            debug_assert_eq!((seq >> crate::population::LINE_BITS, crate::population::line_of(seq)), (file as u64, row.line));
+            acc.records.push(Record { nik, seq, offset: row.offset, date: to_days(date), status });
         },
         sink,
     )
@@ -360,7 +366,7 @@ fn join_piece(
         while p < people.len() && people[p].nik < r.nik {
             p += 1;
         }
-        let name = log.file_name(r.file);
+        let name = log.file_name(r.file());
         if p < people.len() && people[p].nik == r.nik {
             j.counts.matched += 1;
             if keep_matched(r) {
@@ -376,7 +382,7 @@ fn join_piece(
                             r.seq,
                             Issue::warning(
                                 name,
-                                r.line,
+                                r.line(),
                                 "TGL_REKAM",
                                 WarningKind::EnrollmentAfterAsOf,
                                 &data_schema::date::from_days(r.date).to_string(),
@@ -398,7 +404,7 @@ fn join_piece(
                 r.seq,
                 Issue::warning(
                     name,
-                    r.line,
+                    r.line(),
                     "NIK",
                     WarningKind::EnrollmentOfRejectedRow,
                     &nik::format_nik(r.nik),
@@ -415,7 +421,7 @@ fn join_piece(
                 r.seq,
                 Issue::warning(
                     name,
-                    r.line,
+                    r.line(),
                     "NIK",
                     WarningKind::EnrollmentOrphan,
                     &nik::format_nik(r.nik),
@@ -460,9 +466,7 @@ mod tests {
                     1 => EnrollmentStatus::Unknown,
                     _ => EnrollmentStatus::Counting,
                 },
-                seq: (1 << 40) | seq,
-                line: seq + 2,
-                file: 1,
+                seq: (1 << 40) | (seq + 2),
                 offset: seq * 10,
             })
             .collect();

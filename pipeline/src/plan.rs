@@ -711,20 +711,20 @@ fn run_partition(
     // matches for linkage (to estimate m); a fixed 1/8 of them by NIK hash,
     // so the sample does not depend on the partitioning.
     let named: Vec<u16> = named_sources.iter().map(|(f, _, _)| *f).collect();
-    let keep_matched = |r: &enrollment::Record| named.contains(&r.file) && known_hash(r.nik) < u64::MAX / 8;
+    let keep_matched = |r: &enrollment::Record| named.contains(&r.file()) && known_hash(r.nik) < u64::MAX / 8;
     let joined = stage(timings, "join", || {
         enrollment::join(records, &resolved.accepted, &resolved.rejected_niks, cfg.as_of, log, &keep_matched)
     });
     acc.join.add(&joined.counts);
     for (f, src, who) in &named_sources {
-        let mut mine: Vec<&enrollment::Record> = joined.counting_orphans.iter().filter(|r| r.file == *f).collect();
+        let mut mine: Vec<&enrollment::Record> = joined.counting_orphans.iter().filter(|r| r.file() == *f).collect();
         mine.sort_unstable_by_key(|r| r.offset);
         let offsets: Vec<u64> = mine.iter().map(|r| r.offset).collect();
         let qs = src.rows_at(&offsets, |_, row| who.query(row, 0, *f, "ENROLLMENT_ORPHAN", "", 0))?;
         for (r, q) in mine.into_iter().zip(qs) {
             acc.link_queries.extend(q.map(|q| enrollment::LinkQuery {
                 seq: r.seq,
-                line: r.line,
+                line: r.line(),
                 raw_nik: data_schema::nik::format_nik(r.nik),
                 date: r.date,
                 ..q
@@ -735,7 +735,7 @@ fn run_partition(
         // The typed side from the enrollment row, the resident's side from the population row.
         let mut typed = Vec::new();
         for (f, src, who) in &named_sources {
-            let mine: Vec<&(enrollment::Record, u32)> = joined.kept_matched.iter().filter(|(r, _)| r.file == *f).collect();
+            let mine: Vec<&(enrollment::Record, u32)> = joined.kept_matched.iter().filter(|(r, _)| r.file() == *f).collect();
             let offsets: Vec<u64> = mine.iter().map(|(r, _)| r.offset).collect();
             let qs = src.rows_at(&offsets, |_, row| who.query(row, 0, *f, "", "", 0))?;
             typed.extend(mine.into_iter().zip(qs).filter_map(|((r, p), q)| q.map(|q| (r.nik, *p, q))));

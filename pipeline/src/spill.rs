@@ -260,7 +260,6 @@ fn decode_seen(b: &[u8]) -> Seen {
 // offset (6; left out, 19 bytes, where it is derived). The file and line are
 // the seq's bits.
 fn encode_record(r: &Record) -> [u8; RECORD_BYTES] {
-    debug_assert!(r.file == file_of(r.seq) && r.line == line_of(r.seq));
     let mut b = [0u8; RECORD_BYTES];
     put(&mut b, 0, r.nik, 7);
     b[7..11].copy_from_slice(&r.date.to_le_bytes());
@@ -285,8 +284,6 @@ fn decode_record(b: &[u8]) -> Record {
             _ => EnrollmentStatus::Unknown,
         },
         seq,
-        line: line_of(seq),
-        file: file_of(seq),
         offset: if b.len() == RECORD_BYTES { get(b, 19, OFFSET_BYTES) } else { derived_offset(seq) },
     }
 }
@@ -321,8 +318,6 @@ mod tests {
             date: 19_000 + k as i32,
             status,
             seq: (k % 7) << LINE_BITS | (k + 2),
-            line: k + 2,
-            file: (k % 7) as u16,
             // up to the largest offset a spill file holds (2^48 - 1)
             offset: if k.is_multiple_of(11) { (1 << 48) - 1 - k } else { k * 77 },
         }
