@@ -141,9 +141,11 @@ pub fn read_file(
     // date and status, and who was recorded when the file says so.
     let who_idx: &[Option<usize>] = if who.is_some() { &idx[4..] } else { &[] };
     let used: Vec<usize> = idx[..3].iter().chain(who_idx).flatten().copied().collect();
+    // Sized once for the rows a chunk visits, not grown by doubling.
+    let rows = src.chunk_rows_hint();
     src.par_chunks_each_of(
         Some(&used),
-        Chunk::default,
+        || Chunk { records: Vec::with_capacity(rows), ..Chunk::default() },
         |acc: &mut Chunk, row: &Row| {
             acc.rows += 1;
             let seq = seq_base + row.line;

@@ -367,6 +367,16 @@ impl Source {
         }
     }
 
+    /// About how many rows one chunk of [`Source::par_chunks_each`] visits,
+    /// to size a chunk's buffers once: exact for Parquet and XLSX (a chunk is
+    /// at most that many rows), for CSV a tenth more than the average.
+    pub fn chunk_rows_hint(&self) -> usize {
+        match &self.data {
+            Data::Parquet { .. } | Data::Xlsx(_) => CHUNK_ROWS.min(self.rows_hint()),
+            Data::Csv { chunks, .. } => (self.rows_hint() / chunks.len().max(1)) * 11 / 10,
+        }
+    }
+
     /// Number of data rows (known up front for Parquet/XLSX; counted for CSV).
     pub fn format(&self) -> &'static str {
         match self.data {
@@ -1159,6 +1169,20 @@ mod tests {
         let lines: Vec<u64> =
             src.par_chunks(Vec::new, |acc: &mut Vec<u64>, r: &Row| acc.push(r.line)).unwrap().concat();
         assert_eq!(lines, vec![2, 3, 4, 7]);
+    }
+
+    #[test]
+    fn a_chunk_is_sized_for_the_rows_it_visits() {
+        // CSV: the chunks' rows average out to about the hint.
+        let mut csv = b"A;B\n".to_vec();
+        for i in 0..50_000 {
+            csv.extend_from_slice(format!("{i};x\n").as_bytes());
+        }
+        let src = csv_source(csv);
+        let counts = src.par_chunks(|| 0usize, |n: &mut usize, _: &Row| *n += 1).unwrap();
+        let hint = src.chunk_rows_hint();
+        let mean = counts.iter().sum::<usize>() / counts.len();
+        assert!(hint >= mean && hint <= mean * 12 / 10, "hint {hint}, mean {mean} over {} chunks", counts.len());
     }
 
     #[test]

@@ -524,8 +524,10 @@ pub fn read_file(
     sink: impl FnMut(Vec<Chunk>) -> Result<(), PipelineError> + Send,
 ) -> Result<PopColumns, PipelineError> {
     let cols = columns(src)?;
+    // Sized once for the rows a chunk visits (one Seen each), not grown by doubling.
+    let rows = src.chunk_rows_hint();
     src.par_chunks_each(
-        Chunk::default,
+        || Chunk { rows: Vec::with_capacity(rows), ..Chunk::default() },
         |acc: &mut Chunk, row: &Row| {
             acc.total += 1;
             let mut w = Vec::new();
