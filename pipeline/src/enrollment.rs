@@ -33,7 +33,7 @@ impl Record {
     }
     /// The index of the row's file among all input files.
     pub fn file(&self) -> u16 {
-        (self.seq >> crate::population::LINE_BITS) as u16
+        crate::population::file_of(self.seq)
     }
 }
 
@@ -205,7 +205,7 @@ pub fn read_file(
                     .at_nik(Some(nik)),
                 ));
             }
-            debug_assert_eq!((seq >> crate::population::LINE_BITS, crate::population::line_of(seq)), (file as u64, row.line));
+            debug_assert_eq!((crate::population::file_of(seq), crate::population::line_of(seq)), (file, row.line));
             acc.records.push(Record { nik, seq, offset: row.offset, date: to_days(date), status });
         },
         sink,

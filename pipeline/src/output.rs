@@ -90,28 +90,35 @@ pub fn write_issues(path: &Path, last_header: &str, issues: &[(u64, Issue)]) -> 
     let kind_header = if last_header == "hint" { "reason" } else { "warning" };
     w.write_record(["file", "line", "column", kind_header, "raw_value", last_header]).map_err(err)?;
     let mut out = w.into_inner().map_err(|e| PipelineError::output(path.display(), e.into_error()))?;
-    // Millions of rows at national scale: blocks are formatted in parallel,
-    // a group at a time, and written in order.
+    // Millions of rows at national scale.
+    write_blocks(path, &mut out, issues, 16_384, |block| {
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(block.len() * 96));
+        let mut num = itoa::Buffer::new();
+        for (_, i) in block {
+            w.write_record([&*i.file, num.format(i.line), &i.column, i.kind.code(), &i.raw, &i.hint]).map_err(err)?;
+        }
+        w.into_inner().map_err(|e| err(e.into_error().into()))
+    })?;
+    out.flush().map_err(|e| PipelineError::output(path.display(), e))
+}
+
+/// Write `rows` to `out` (the file at `path`) in blocks of `block` rows,
+/// each formatted by `fmt` in parallel, 16 blocks at a time, in order.
+fn write_blocks<T: Sync>(
+    path: &Path,
+    out: &mut impl Write,
+    rows: &[T],
+    block: usize,
+    fmt: impl Fn(&[T]) -> Result<Vec<u8>, PipelineError> + Sync,
+) -> Result<(), PipelineError> {
     use rayon::prelude::*;
-    const BLOCK: usize = 16_384;
-    for group in issues.chunks(BLOCK * 16) {
-        let blocks: Vec<Vec<u8>> = group
-            .par_chunks(BLOCK)
-            .map(|block| -> Result<Vec<u8>, csv::Error> {
-                let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(block.len() * 96));
-                let mut num = itoa::Buffer::new();
-                for (_, i) in block {
-                    w.write_record([&*i.file, num.format(i.line), &i.column, i.kind.code(), &i.raw, &i.hint])?;
-                }
-                w.into_inner().map_err(|e| e.into_error().into())
-            })
-            .collect::<Result<_, _>>()
-            .map_err(err)?;
+    for group in rows.chunks(block * 16) {
+        let blocks: Vec<Vec<u8>> = group.par_chunks(block).map(&fmt).collect::<Result<_, _>>()?;
         for b in blocks {
             out.write_all(&b).map_err(|e| PipelineError::output(path.display(), e))?;
         }
     }
-    out.flush().map_err(|e| PipelineError::output(path.display(), e))
+    Ok(())
 }
 
 /// One row of the worklist of eligible voters without KTP-el.
@@ -231,7 +238,6 @@ pub fn restrict(path: &Path) -> Result<(), PipelineError> {
     Ok(())
 }
 
-/// `trend_weekly.csv`: (week_start, kecamatan, recordings, first_required, first_eligible).
 /// `trend_weekly.csv` from rows `(kecamatan, week, recordings, first
 /// required, first eligible)` in the order given; `kec_text` and `week_text`
 /// spell a kecamatan code and a week (each is asked once per run of equal
@@ -244,40 +250,30 @@ pub fn write_trend(
     kec_text: impl Fn(u64) -> String + Sync,
     week_text: impl Fn(i32) -> String + Sync,
 ) -> Result<(), PipelineError> {
-    use rayon::prelude::*;
     let io = |e: std::io::Error| PipelineError::output(path.display(), e);
     let f = File::create(path).map_err(io)?;
     let mut out = BufWriter::with_capacity(1 << 20, f);
     out.write_all(b"week_start,area_code,recordings,first_recordings_required,first_recordings_eligible\n").map_err(io)?;
-    const BLOCK: usize = 65_536;
-    for group in rows.chunks(BLOCK * 16) {
-        let blocks: Vec<Vec<u8>> = group
-            .par_chunks(BLOCK)
-            .map(|block| {
-                let mut b = Vec::with_capacity(block.len() * 40);
-                let mut weeks: ahash::AHashMap<i32, String> = ahash::AHashMap::new();
-                let mut kec: Option<(u64, String)> = None;
-                let mut num = itoa::Buffer::new();
-                for &(k, wk, n, r, e) in block {
-                    b.extend_from_slice(weeks.entry(wk).or_insert_with(|| week_text(wk)).as_bytes());
-                    b.push(b',');
-                    if kec.as_ref().map(|x| x.0) != Some(k) {
-                        kec = Some((k, kec_text(k)));
-                    }
-                    b.extend_from_slice(kec.as_ref().map(|x| x.1.as_bytes()).unwrap_or_default());
-                    for x in [n, r, e] {
-                        b.push(b',');
-                        b.extend_from_slice(num.format(x).as_bytes());
-                    }
-                    b.push(b'\n');
-                }
-                b
-            })
-            .collect();
-        for b in blocks {
-            out.write_all(&b).map_err(io)?;
+    write_blocks(path, &mut out, rows, 65_536, |block| {
+        let mut b = Vec::with_capacity(block.len() * 40);
+        let mut weeks: ahash::AHashMap<i32, String> = ahash::AHashMap::new();
+        let mut kec: Option<(u64, String)> = None;
+        let mut num = itoa::Buffer::new();
+        for &(k, wk, n, r, e) in block {
+            b.extend_from_slice(weeks.entry(wk).or_insert_with(|| week_text(wk)).as_bytes());
+            b.push(b',');
+            if kec.as_ref().map(|x| x.0) != Some(k) {
+                kec = Some((k, kec_text(k)));
+            }
+            b.extend_from_slice(kec.as_ref().map(|x| x.1.as_bytes()).unwrap_or_default());
+            for x in [n, r, e] {
+                b.push(b',');
+                b.extend_from_slice(num.format(x).as_bytes());
+            }
+            b.push(b'\n');
         }
-    }
+        Ok(b)
+    })?;
     out.flush().map_err(io)
 }
 

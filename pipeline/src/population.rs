@@ -155,6 +155,11 @@ pub fn line_of(seq: u64) -> u64 {
     seq & ((1u64 << LINE_BITS) - 1)
 }
 
+/// The file index in a `seq`: its bits above [`LINE_BITS`].
+pub fn file_of(seq: u64) -> u16 {
+    (seq >> LINE_BITS) as u16
+}
+
 impl Seen {
     pub fn new(seq: u64, hash: u64, kept: Kept) -> Seen {
         match kept {

@@ -12,7 +12,7 @@
 //! deleted as soon as its partition has read it.
 
 use crate::enrollment::Record;
-use crate::population::{line_of, Seen, LINE_BITS, NO_NIK};
+use crate::population::{file_of, line_of, Seen, NO_NIK};
 use data_schema::values::EnrollmentStatus;
 use rayon::prelude::*;
 use std::fs::File;
@@ -212,11 +212,6 @@ fn derived_offset(seq: u64) -> u64 {
     line_of(seq) - 2
 }
 
-/// The file of a row is the top bits of its `seq` (see [`LINE_BITS`]).
-fn file_of(seq: u64) -> u16 {
-    (seq >> LINE_BITS) as u16
-}
-
 // A population row, 38 bytes: what it turned into (0 valid, 1 rejected
 // with a readable NIK, 2 unreadable NIK) and its flags, NIK (7 bytes: 16
 // digits), seq (7: file and line), content hash, area code (5: 10 digits),
@@ -291,6 +286,7 @@ fn decode_record(b: &[u8]) -> Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::population::LINE_BITS;
     use crate::population::{Candidate, Kept};
 
     fn seen(k: u64) -> Seen {
