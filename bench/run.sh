@@ -88,19 +88,24 @@ for spec in "${SPECS[@]}"; do
     for ((i = 1; i <= RUNS; i++)); do
       co="$DATA/out-cakupan-$N-$fmt"; do_="$DATA/out-duckdb-$N-$fmt"
       rm -rf "$co" "$do_"
-      if [[ " $ENGINES " == *" cakupan "* ]]; then
+      run_cakupan() {
         read -r w m rc < <(RAYON_NUM_THREADS=$THREADS POLARS_MAX_THREADS=$THREADS measure \
           "$CAKUPAN_BIN" run --population "$P" --enrollment "$R" --election-date $E --as-of $S \
           --out "$co" --no-report ${BENCH_EXTRA---no-pii})
         printf '%s\t%s\tcakupan\t%s\t%s\t%s\t%s\n' "$N" "$fmt" "$i" "$w" "$m" "$rc" >> "$RESULTS"
         echo "  $N $fmt run $i: cakupan ${w}s $((m / 1024)) MB rc=$rc"
-      fi
-      if [[ " $ENGINES " == *" duckdb "* ]]; then
+      }
+      run_duckdb() {
         read -r w m rc < <(measure "$PY" bench/duckdb_job.py --population "$P" --enrollment "$R" \
           --as-of $S --election-date $E --out "$do_" --threads "$THREADS")
         printf '%s\t%s\tduckdb\t%s\t%s\t%s\t%s\n' "$N" "$fmt" "$i" "$w" "$m" "$rc" >> "$RESULTS"
         echo "  $N $fmt run $i: duckdb  ${w}s $((m / 1024)) MB rc=$rc"
-      fi
+      }
+      # Which engine goes first switches from run to run.
+      order="cakupan duckdb"; [ $((i % 2)) -eq 0 ] && order="duckdb cakupan"
+      for engine in $order; do
+        if [[ " $ENGINES " == *" $engine "* ]]; then "run_$engine"; fi
+      done
     done
     # correctness cross-check: the two engines' kecamatan tables (and the generator's own counts)
     [ -f "$do_/coverage_kecamatan.csv" ] && [ -f "$co/coverage_kecamatan.csv" ] &&
