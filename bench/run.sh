@@ -71,6 +71,21 @@ measure() { # label file -- command...
   echo "$wall $rss $rc"
 }
 
+# One run of each engine on the current size/format/run (P, R, co, do_, N, fmt, i).
+run_cakupan() {
+  read -r w m rc < <(RAYON_NUM_THREADS=$THREADS POLARS_MAX_THREADS=$THREADS measure \
+    "$CAKUPAN_BIN" run --population "$P" --enrollment "$R" --election-date $E --as-of $S \
+    --out "$co" --no-report ${BENCH_EXTRA---no-pii})
+  printf '%s\t%s\tcakupan\t%s\t%s\t%s\t%s\n' "$N" "$fmt" "$i" "$w" "$m" "$rc" >> "$RESULTS"
+  echo "  $N $fmt run $i: cakupan ${w}s $((m / 1024)) MB rc=$rc"
+}
+run_duckdb() {
+  read -r w m rc < <(measure "$PY" bench/duckdb_job.py --population "$P" --enrollment "$R" \
+    --as-of $S --election-date $E --out "$do_" --threads "$THREADS")
+  printf '%s\t%s\tduckdb\t%s\t%s\t%s\t%s\n' "$N" "$fmt" "$i" "$w" "$m" "$rc" >> "$RESULTS"
+  echo "  $N $fmt run $i: duckdb  ${w}s $((m / 1024)) MB rc=$rc"
+}
+
 for spec in "${SPECS[@]}"; do
   N="${spec%%:*}"; RUNS="${spec##*:}"
   G="$DATA/gen-$N"
@@ -88,19 +103,6 @@ for spec in "${SPECS[@]}"; do
     for ((i = 1; i <= RUNS; i++)); do
       co="$DATA/out-cakupan-$N-$fmt"; do_="$DATA/out-duckdb-$N-$fmt"
       rm -rf "$co" "$do_"
-      run_cakupan() {
-        read -r w m rc < <(RAYON_NUM_THREADS=$THREADS POLARS_MAX_THREADS=$THREADS measure \
-          "$CAKUPAN_BIN" run --population "$P" --enrollment "$R" --election-date $E --as-of $S \
-          --out "$co" --no-report ${BENCH_EXTRA---no-pii})
-        printf '%s\t%s\tcakupan\t%s\t%s\t%s\t%s\n' "$N" "$fmt" "$i" "$w" "$m" "$rc" >> "$RESULTS"
-        echo "  $N $fmt run $i: cakupan ${w}s $((m / 1024)) MB rc=$rc"
-      }
-      run_duckdb() {
-        read -r w m rc < <(measure "$PY" bench/duckdb_job.py --population "$P" --enrollment "$R" \
-          --as-of $S --election-date $E --out "$do_" --threads "$THREADS")
-        printf '%s\t%s\tduckdb\t%s\t%s\t%s\t%s\n' "$N" "$fmt" "$i" "$w" "$m" "$rc" >> "$RESULTS"
-        echo "  $N $fmt run $i: duckdb  ${w}s $((m / 1024)) MB rc=$rc"
-      }
       # Which engine goes first switches from run to run.
       order="cakupan duckdb"; [ $((i % 2)) -eq 0 ] && order="duckdb cakupan"
       for engine in $order; do
