@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""summarize.py results.tsv: the BENCHMARKS.md table (median, min-max, peak RSS, ratio)."""
+"""summarize.py results.tsv: the BENCHMARKS.md table (median, min-max, peak RSS, ratio),
+then the ratio run by run: each run's two engines ran back to back, so the
+median of those paired ratios follows the machine's swings less than the
+ratio of the two medians does."""
 import csv
 import statistics
 import sys
@@ -8,11 +11,14 @@ from collections import defaultdict
 
 def main():
     runs = defaultdict(list)
+    # (residents, format, run) -> engine -> wall
+    pairs = defaultdict(dict)
     with open(sys.argv[1]) as f:
         for r in csv.DictReader(f, delimiter="\t"):
             if r["exit"] != "0":
                 continue
             runs[(int(r["residents"]), r["format"], r["engine"])].append((float(r["wall_s"]), int(r["max_rss_kb"])))
+            pairs[(int(r["residents"]), r["format"], r["run"])][r["engine"]] = float(r["wall_s"])
     keys = sorted({(n, f) for n, f, _ in runs})
     print("| residents | input | engine | runs | median wall | min–max | peak RSS (max) | cakupan/DuckDB wall | cakupan/DuckDB RSS |")
     print("|---:|---|---|---:|---:|---:|---:|---:|---:|")
@@ -39,6 +45,18 @@ def main():
                 f"| {n:,} | {fmt} | {eng} | {len(v)} | {med[eng]:.2f} s | {min(w):.2f}–{max(w):.2f} s "
                 f"| {rss[eng] / 1048576:.2f} GB | {ratio} | {rss_ratio} |"
             )
+
+    paired = defaultdict(list)
+    for (n, fmt, _), w in pairs.items():
+        if "cakupan" in w and "duckdb" in w:
+            paired[(n, fmt)].append(w["cakupan"] / w["duckdb"])
+    if paired:
+        print()
+        print("| residents | input | paired runs | cakupan/DuckDB per run | median | min–max |")
+        print("|---:|---|---:|---|---:|---:|")
+        for (n, fmt), r in sorted(paired.items()):
+            each = " ".join(f"{x:.2f}" for x in r)
+            print(f"| {n:,} | {fmt} | {len(r)} | {each} | {statistics.median(r):.2f} | {min(r):.2f}–{max(r):.2f} |")
 
 
 if __name__ == "__main__":
