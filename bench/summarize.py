@@ -11,14 +11,24 @@ from collections import defaultdict
 
 def main():
     runs = defaultdict(list)
-    # (residents, format, run) -> engine -> wall
-    pairs = defaultdict(dict)
+    # (residents, format) -> cakupan/DuckDB of each run whose two engines ran
+    # back to back: adjacent rows of the same run (results.tsv gathers the
+    # rows of every invocation of run.sh, so run numbers repeat).
+    paired = defaultdict(list)
+    prev = None
     with open(sys.argv[1]) as f:
         for r in csv.DictReader(f, delimiter="\t"):
+            run = (int(r["residents"]), r["format"], r["run"])
             if r["exit"] != "0":
+                prev = None
                 continue
             runs[(int(r["residents"]), r["format"], r["engine"])].append((float(r["wall_s"]), int(r["max_rss_kb"])))
-            pairs[(int(r["residents"]), r["format"], r["run"])][r["engine"]] = float(r["wall_s"])
+            if prev and prev[0] == run and prev[1] != r["engine"]:
+                w = {prev[1]: prev[2], r["engine"]: float(r["wall_s"])}
+                paired[run[:2]].append(w["cakupan"] / w["duckdb"])
+                prev = None
+            else:
+                prev = (run, r["engine"], float(r["wall_s"]))
     keys = sorted({(n, f) for n, f, _ in runs})
     print("| residents | input | engine | runs | median wall | min–max | peak RSS (max) | cakupan/DuckDB wall | cakupan/DuckDB RSS |")
     print("|---:|---|---|---:|---:|---:|---:|---:|---:|")
@@ -46,10 +56,6 @@ def main():
                 f"| {rss[eng] / 1048576:.2f} GB | {ratio} | {rss_ratio} |"
             )
 
-    paired = defaultdict(list)
-    for (n, fmt, _), w in pairs.items():
-        if "cakupan" in w and "duckdb" in w:
-            paired[(n, fmt)].append(w["cakupan"] / w["duckdb"])
     if paired:
         print()
         print("| residents | input | paired runs | cakupan/DuckDB per run | median | min–max |")
