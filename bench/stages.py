@@ -50,8 +50,7 @@ def main():
         except (OSError, IndexError):
             break
         now = time.time() - t0
-        if samples or now > 0:
-            samples.append((now, (cpu - last) / tick / max(now - last_t, 1e-3)))
+        samples.append((now, (cpu - last) / tick / max(now - last_t, 1e-3)))
         last, last_t = cpu, now
         time.sleep(0.25)
     reader.join()
