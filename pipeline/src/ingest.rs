@@ -404,9 +404,10 @@ impl Source {
 
     /// [`Source::par_chunks`], handing the accumulators to `sink` a group at a
     /// time (in file order) instead of keeping them all: one Parquet batch, or
-    /// a group of CSV chunks. The sink of one group runs while the next group
-    /// is validated (on a pool thread, one call at a time, in file order), so
-    /// the pool never waits for it.
+    /// a group of CSV chunks. The sink runs on a thread of its own, one call
+    /// at a time, in file order, while the next groups are validated, so the
+    /// pool never waits for it. An error from the sink stops validation and
+    /// is returned.
     pub fn par_chunks_each<A, I, F, S>(&self, init: I, f: F, sink: S) -> Result<(), PipelineError>
     where
         A: Send,
@@ -433,16 +434,47 @@ impl Source {
         F: Fn(&mut A, &Row) + Sync,
         S: FnMut(Vec<A>) -> Result<(), PipelineError> + Send,
     {
-        // The previous group's accumulators, waiting for the sink.
-        let mut pending: Option<Vec<A>> = None;
-        // Validate one group while the previous one is sunk.
+        // The sink runs on a thread of its own, one group at a time in file
+        // order, while the pool validates the next groups: no pool thread
+        // waits for it, nor for the others at the end of a group while it
+        // sinks (on a pool thread, it left a core idle at the end of most
+        // groups).
+        std::thread::scope(|scope| -> Result<(), PipelineError> {
+            let (to_sink, groups) = std::sync::mpsc::sync_channel::<Vec<A>>(1);
+            let sinking = scope.spawn(move || -> Result<(), PipelineError> {
+                for accs in groups {
+                    sink(accs)?;
+                }
+                Ok(())
+            });
+            let validated = self.groups_each(columns, &init, &f, &mut |accs| to_sink.send(accs).is_ok());
+            drop(to_sink);
+            // The sink's error first: validation stopped because of it.
+            sinking.join().expect("the sink thread")?;
+            validated
+        })
+    }
+
+    /// Validate the groups of [`Source::par_chunks_each_of`] in file order,
+    /// handing each group's accumulators to `sink` (false: stop).
+    fn groups_each<A, I, F>(
+        &self,
+        columns: Option<&[usize]>,
+        init: &I,
+        f: &F,
+        sink: &mut dyn FnMut(Vec<A>) -> bool,
+    ) -> Result<(), PipelineError>
+    where
+        A: Send,
+        I: Fn() -> A + Sync,
+        F: Fn(&mut A, &Row) + Sync,
+    {
         let mut step = |work: &(dyn Fn() -> Result<Vec<A>, PipelineError> + Sync)| -> Result<(), PipelineError> {
-            let prev = pending.take();
-            let sink = &mut sink;
-            let (accs, sunk) = rayon::join(work, move || prev.map_or(Ok(()), sink));
-            sunk?;
-            pending = Some(accs?);
-            Ok(())
+            if sink(work()?) {
+                Ok(())
+            } else {
+                Err(PipelineError::Unreadable { file: self.display.clone(), reason: "validation stopped".into() })
+            }
         };
         match &self.data {
             Data::Csv { buf, delim, chunks } => {
@@ -520,11 +552,7 @@ impl Source {
                     .collect())
             })?,
         }
-        // The last group.
-        match pending {
-            Some(p) => sink(p),
-            None => Ok(()),
-        }
+        Ok(())
     }
 
     /// Read several rows again by their `offset`s (for worklists and linkage,
@@ -1159,6 +1187,60 @@ mod tests {
             assert!(src.rows_at(&[35], |_, _| ()).is_err(), "beyond the end is an error, not a panic");
         }
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The sink (on a thread of its own) gets the groups in file order; an
+    /// error it returns stops validation and is the error the caller sees.
+    #[test]
+    fn the_sink_gets_groups_in_order_and_its_error_stops_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let pq = dir.path().join("p.parquet");
+        let headers = vec!["NIK".to_string()];
+        let mut w = crate::frame::TextParquetWriter::create(&pq, &headers).unwrap();
+        for b in 0..12 {
+            w.write(vec![(0..5).map(|i| format!("{}", b * 5 + i)).collect()]).unwrap();
+        }
+        w.finish().unwrap();
+        let csv = dir.path().join("p.csv");
+        let text: String = std::iter::once("NIK\n".to_string()).chain((0..60).map(|i| format!("{i}\n"))).collect();
+        std::fs::write(&csv, text).unwrap();
+        for path in [&pq, &csv] {
+            let mut src = Source::open(path).unwrap();
+            match &mut src.data {
+                Data::Parquet { file, batches } => *batches = parquet_batches(&file.row_groups(), 5),
+                // One line per chunk: 8 groups of 8 chunks.
+                Data::Csv { buf, chunks, .. } => *chunks = split_chunks(&buf[..], 4, 3),
+                Data::Xlsx(_) => unreachable!(),
+            }
+            let ids = |accs: Vec<Vec<u64>>| accs.into_iter().flatten().collect::<Vec<u64>>();
+            // Every group, in order.
+            let mut all = Vec::new();
+            let mut groups = 0;
+            src.par_chunks_each(Vec::new, |acc: &mut Vec<u64>, r: &Row| acc.push(r.get(Some(0)).parse().unwrap()), |accs| {
+                groups += 1;
+                all.extend(ids(accs));
+                Ok(())
+            })
+            .unwrap();
+            assert!(groups > 3, "{}: several groups ({groups})", path.display());
+            assert_eq!(all, (0..60).collect::<Vec<u64>>(), "{}", path.display());
+            // The third group fails.
+            let (mut calls, mut seen) = (0, Vec::new());
+            let r = src.par_chunks_each(Vec::new, |acc: &mut Vec<u64>, r: &Row| acc.push(r.get(Some(0)).parse().unwrap()), |accs| {
+                calls += 1;
+                if calls == 3 {
+                    return Err(PipelineError::Unreadable { file: "sink".into(), reason: "the disk is full".into() });
+                }
+                seen.extend(ids(accs));
+                Ok(())
+            });
+            match r {
+                Err(PipelineError::Unreadable { file, reason }) => assert_eq!((file.as_str(), reason.as_str()), ("sink", "the disk is full")),
+                other => panic!("{}: {other:?}", path.display()),
+            }
+            assert_eq!(calls, 3, "{}: no group is sunk after the error", path.display());
+            assert_eq!(seen, all[..seen.len()].to_vec(), "{}", path.display());
+        }
     }
 
     #[test]
