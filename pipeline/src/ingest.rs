@@ -1208,7 +1208,7 @@ mod tests {
             let mut src = Source::open(path).unwrap();
             match &mut src.data {
                 Data::Parquet { file, batches } => *batches = parquet_batches(&file.row_groups(), 5),
-                // One line per chunk: 8 groups of 8 chunks.
+                // Chunks of a line or two: several groups of 8 chunks.
                 Data::Csv { buf, chunks, .. } => *chunks = split_chunks(&buf[..], 4, 3),
                 Data::Xlsx(_) => unreachable!(),
             }
