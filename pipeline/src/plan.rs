@@ -489,6 +489,8 @@ struct PartRows {
     /// Warnings on this partition's population rows (kept if the row counts).
     warnings: Vec<(u64, crate::quality::Issue)>,
     records: Vec<enrollment::Record>,
+    /// Partition 0's rows, already resolved (then `seen` and `rejects` are empty).
+    resolved: Option<population::Resolved>,
 }
 
 /// What reading every input once leaves for the partitions.
@@ -603,46 +605,70 @@ fn ingest(
             pop_sources.push(src);
         }
     }
-    let s_days = to_days(cfg.as_of);
-    let mut named = Vec::new();
-    for (k, path) in enrollment.iter().enumerate() {
-        let f = population.len() + k;
-        let src = stage(timings, "read_enrollment", || Source::open_hashed(path, true))?;
-        let mut rows = 0u64;
-        parts[0].records.reserve(share(src.rows_hint(), count));
-        stage(timings, "validate_enrollment", || {
-            enrollment::read_file(&src, f as u16, (f as u64) << 40, |chunks| {
-                for c in chunks {
-                    rows += c.rows;
-                    acc.enr_rejected += c.rejects.len() as u64;
-                    acc.link_queries.extend(c.link.into_iter().filter(|q| q.date <= s_days));
-                    match spill.as_mut() {
-                        None => parts[0].records.extend(c.records),
-                        Some(sp) => {
-                            for r in &c.records {
-                                match Part::of(Some(r.nik), count) {
-                                    0 => parts[0].records.push(*r),
-                                    k => sp.push_record(k, r)?,
+    // Partition 0's duplicates are resolved on a thread of its own while the
+    // enrollment files are validated: both leave a core partly idle when
+    // run one after the other, and partition 0's rows are complete once the
+    // last population file has been read. Its issues go to a log of their
+    // own, taken into the run's log afterwards (no row has issues in both).
+    let seen0 = std::mem::take(&mut parts[0].seen);
+    let rejects0 = std::mem::take(&mut parts[0].rejects);
+    let mut log0 = log.fork();
+    let (resolved0, named) = std::thread::scope(|scope| {
+        let resolving = scope.spawn(|| {
+            let t = Instant::now();
+            let r = population::resolve(seen0, rejects0, &mut log0);
+            (r, t.elapsed().as_millis() as u64)
+        });
+        let named = (|| -> Result<_, PipelineError> {
+            let s_days = to_days(cfg.as_of);
+            let mut named = Vec::new();
+            for (k, path) in enrollment.iter().enumerate() {
+                let f = population.len() + k;
+                let src = stage(timings, "read_enrollment", || Source::open_hashed(path, true))?;
+                let mut rows = 0u64;
+                parts[0].records.reserve(share(src.rows_hint(), count));
+                stage(timings, "validate_enrollment", || {
+                    enrollment::read_file(&src, f as u16, (f as u64) << 40, |chunks| {
+                        for c in chunks {
+                            rows += c.rows;
+                            acc.enr_rejected += c.rejects.len() as u64;
+                            acc.link_queries.extend(c.link.into_iter().filter(|q| q.date <= s_days));
+                            match spill.as_mut() {
+                                None => parts[0].records.extend(c.records),
+                                Some(sp) => {
+                                    for r in &c.records {
+                                        match Part::of(Some(r.nik), count) {
+                                            0 => parts[0].records.push(*r),
+                                            k => sp.push_record(k, r)?,
+                                        }
+                                    }
                                 }
                             }
+                            for (s, i) in c.rejects {
+                                log.reject(s, i);
+                            }
+                            for (s, i) in c.warnings {
+                                log.warn(s, i);
+                            }
                         }
-                    }
-                    for (s, i) in c.rejects {
-                        log.reject(s, i);
-                    }
-                    for (s, i) in c.warnings {
-                        log.warn(s, i);
-                    }
+                        Ok(())
+                    })
+                })?;
+                acc.enr_rows += rows;
+                acc.inputs_enr.push(InputInfo::new("enrollment", &src, rows)?);
+                if let Some(who) = enrollment::WhoColumns::of(&src) {
+                    named.push((f as u16, who, (count == 1).then_some(src)));
                 }
-                Ok(())
-            })
-        })?;
-        acc.enr_rows += rows;
-        acc.inputs_enr.push(InputInfo::new("enrollment", &src, rows)?);
-        if let Some(who) = enrollment::WhoColumns::of(&src) {
-            named.push((f as u16, who, (count == 1).then_some(src)));
-        }
-    }
+            }
+            Ok(named)
+        })();
+        (resolving.join().expect("the resolve thread"), named)
+    });
+    let named = named?;
+    let (resolved0, ms) = resolved0;
+    timings.push(("resolve_duplicates".into(), ms));
+    log.absorb(log0);
+    parts[0].resolved = Some(resolved0);
     if let Some(sp) = spill.as_mut() {
         sp.finish()?;
     }
@@ -667,10 +693,14 @@ fn run_partition(
 ) -> Result<(), PipelineError> {
     let last = part.index + 1 == part.count;
     let pop_columns = &ing.pop_columns;
-    let PartRows { seen, rejects: pop_issues, warnings: row_warnings, records } = rows;
+    let PartRows { seen, rejects: pop_issues, warnings: row_warnings, records, resolved } = rows;
 
-    // 2. Duplicates: exact copies dropped, NIK ganda rejected, first row wins.
-    let resolved = stage(timings, "resolve_duplicates", || population::resolve(seen, pop_issues, log));
+    // 2. Duplicates: exact copies dropped, NIK ganda rejected, first row wins
+    // (partition 0's were resolved while the enrollment was read).
+    let resolved = match resolved {
+        Some(r) => r,
+        None => stage(timings, "resolve_duplicates", || population::resolve(seen, pop_issues, log)),
+    };
     log.add_row_warnings(row_warnings);
     acc.rows_read += resolved.rows_read;
     acc.duplicate_rows += resolved.duplicate_rows;

@@ -121,6 +121,24 @@ impl QualityLog {
     pub fn file_name(&self, i: u16) -> &str {
         &self.files[i as usize]
     }
+    /// An empty log that knows the same files, for work that runs beside
+    /// this log's own; its issues come back with [`QualityLog::absorb`].
+    pub fn fork(&self) -> QualityLog {
+        QualityLog { files: self.files.clone(), ..QualityLog::default() }
+    }
+    /// Take in a forked log's issues. The two logs' rows must not overlap
+    /// (each row's issues come from one of them), so that after
+    /// [`QualityLog::sort`] the log is the one a single pass would make.
+    pub fn absorb(&mut self, other: QualityLog) {
+        debug_assert!(other.files.len() <= self.files.len());
+        if self.rejects.is_empty() {
+            self.rejects = other.rejects;
+        } else {
+            self.rejects.extend(other.rejects);
+        }
+        self.warnings.extend(other.warnings);
+        self.not_counted.extend(other.not_counted);
+    }
     pub fn reject(&mut self, seq: u64, issue: Issue) {
         self.not_counted.insert(seq);
         self.rejects.push((seq, issue));
@@ -158,5 +176,62 @@ impl QualityLog {
     }
     pub fn count(&self, kind: IssueKind) -> u64 {
         self.rejects.iter().chain(self.warnings.iter()).filter(|(_, i)| i.kind == kind).count() as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issues logged in two logs (a fork for one file's rows, the run's log
+    /// for the other's), taken together and sorted, are what one log would
+    /// hold: the same issues in row order, a row's issues in the order found,
+    /// and the fork's rejected rows keep their warnings out.
+    #[test]
+    fn a_forked_log_taken_back_equals_one_log() {
+        let reject = |line: u64| Issue::reject("a.csv", line, "NIK", RejectReason::NikFormat, "x", "h".into());
+        let warn = |line: u64, k: WarningKind| Issue::warning("b.csv", line, "NIK", k, "y", format!("w{line}"));
+        let pop = |line: u64| line;
+        let enr = |line: u64| (1u64 << 40) | line;
+        let events = |log: &mut QualityLog, which: u8| {
+            // Population rows (file 0) in NIK order, not row order.
+            if which != 1 {
+                for line in [9, 3, 7] {
+                    log.reject(pop(line), reject(line));
+                }
+                log.duplicate_row(pop(5), "a.csv", 5, 0, false);
+            }
+            // Enrollment rows (file 1), two warnings on one row.
+            if which != 0 {
+                log.reject(enr(4), reject(4));
+                log.warn(enr(2), warn(2, WarningKind::EnrollmentOrphan));
+                log.warn(enr(2), warn(2, WarningKind::EnrollmentAfterAsOf));
+            }
+        };
+        let row_warnings =
+            || vec![(pop(3), warn(3, WarningKind::NikDateMismatch)), (pop(4), warn(4, WarningKind::NikDateMismatch))];
+        let show = |log: &QualityLog| format!("{:?} {:?}", log.rejects, log.warnings);
+
+        let mut one = QualityLog::default();
+        one.add_file("a.csv");
+        one.add_file("b.csv");
+        events(&mut one, 2);
+        one.add_row_warnings(row_warnings());
+        one.sort();
+
+        let mut run = QualityLog::default();
+        run.add_file("a.csv");
+        run.add_file("b.csv");
+        let mut fork = run.fork();
+        assert_eq!(fork.file_name(1), "b.csv");
+        events(&mut run, 1);
+        events(&mut fork, 0);
+        run.absorb(fork);
+        run.add_row_warnings(row_warnings());
+        run.sort();
+        assert_eq!(show(&run), show(&one));
+        // Row 3 was rejected (in the fork): its warning is not kept.
+        assert_eq!(run.warnings.iter().map(|(s, _)| *s).collect::<Vec<_>>(), vec![pop(4), enr(2), enr(2)]);
+        assert_eq!(run.count(IssueKind::DuplicateRow), 1);
     }
 }
