@@ -49,10 +49,7 @@ pub fn parse_nik(s: &str) -> Result<u64, NikError> {
         let word = |k: usize| u64::from_le_bytes(b[k..k + 8].try_into().expect("8 bytes"));
         let (hi, lo) = (word(0), word(8));
         if eight_digits(hi) && eight_digits(lo) {
-            let v = eight_digits_value(hi) * 100_000_000 + eight_digits_value(lo);
-            let (day, month) = ((v / 100_000_000) % 100, (v / 1_000_000) % 100);
-            let day_ok = (1..=31).contains(&day) || (41..=71).contains(&day);
-            return if day_ok && (1..=12).contains(&month) { Ok(v) } else { Err(NikError::Format) };
+            return with_valid_date_part(eight_digits_value(hi) * 100_000_000 + eight_digits_value(lo));
         }
     }
     let t = crate::text::trim(s);
@@ -64,16 +61,18 @@ pub fn parse_nik(s: &str) -> Result<u64, NikError> {
             NikError::Format
         });
     }
-    let mut v = 0u64;
-    for &c in b {
-        v = v * 10 + (c - b'0') as u64;
-    }
-    let (day, month) = (two(b, 6), two(b, 8));
+    with_valid_date_part(b.iter().fold(0u64, |v, &c| v * 10 + (c - b'0') as u64))
+}
+
+/// The NIK `v` if its date part is possible (day 01–31 or 41–71, month 01–12).
+fn with_valid_date_part(v: u64) -> Result<u64, NikError> {
+    let (day, month) = ((v / 100_000_000) % 100, (v / 1_000_000) % 100);
     let day_ok = (1..=31).contains(&day) || (41..=71).contains(&day);
-    if !day_ok || !(1..=12).contains(&month) {
-        return Err(NikError::Format);
+    if day_ok && (1..=12).contains(&month) {
+        Ok(v)
+    } else {
+        Err(NikError::Format)
     }
-    Ok(v)
 }
 
 /// Whether all 8 bytes of `x` are ASCII digits: each byte's high nibble is
@@ -97,10 +96,6 @@ fn eight_digits_value(x: u64) -> u64 {
     let v1 = (v & MASK).wrapping_mul(MUL1);
     let v2 = ((v >> 16) & MASK).wrapping_mul(MUL2);
     (v1.wrapping_add(v2) >> 32) as u32 as u64
-}
-
-fn two(b: &[u8], i: usize) -> u32 {
-    ((b[i] - b'0') * 10 + (b[i + 1] - b'0')) as u32
 }
 
 /// The date and sex encoded in a (valid) NIK.
@@ -175,6 +170,10 @@ mod tests {
         assert_eq!(parse_nik("9404141900210001"), Err(NikError::Format)); // month 00
         assert_eq!(parse_nik("9404147112210001"), Ok(9404147112210001)); // day 71 ok
     }
+    fn two(b: &[u8], i: usize) -> u32 {
+        ((b[i] - b'0') * 10 + (b[i + 1] - b'0')) as u32
+    }
+
     /// The contract's rule as first written: trim, 16 ASCII digits read one
     /// by one, the date part checked from the text.
     fn reference(s: &str) -> Result<u64, NikError> {
