@@ -131,11 +131,7 @@ impl QualityLog {
     /// [`QualityLog::sort`] the log is the one a single pass would make.
     pub fn absorb(&mut self, other: QualityLog) {
         debug_assert!(other.files.len() <= self.files.len());
-        if self.rejects.is_empty() {
-            self.rejects = other.rejects;
-        } else {
-            self.rejects.extend(other.rejects);
-        }
+        self.rejects.extend(other.rejects);
         self.warnings.extend(other.warnings);
         self.not_counted.extend(other.not_counted);
     }
