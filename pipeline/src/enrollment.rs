@@ -3,7 +3,7 @@
 use crate::error::PipelineError;
 use crate::ingest::{Row, Source};
 use crate::population::Candidate;
-use crate::quality::{Issue, QualityLog};
+use crate::quality::{CompactString, IntoText, Issue, QualityLog};
 use chrono::NaiveDate;
 use data_schema::columns::{enrollment as col, resolve};
 use data_schema::date::{parse_date, to_days};
@@ -149,7 +149,7 @@ pub fn read_file(
         |acc: &mut Chunk, row: &Row| {
             acc.rows += 1;
             let seq = seq_base + row.line;
-            let reject = |reason, column: &str, raw: &str, hint: String| {
+            let reject = |reason, column: &'static str, raw: &str, hint: CompactString| {
                 (seq, Issue::reject(name, row.line, column, reason, raw, hint))
             };
             if row.len() != width {
@@ -157,7 +157,7 @@ pub fn read_file(
                     RejectReason::FieldCount,
                     "",
                     &format!("{} fields", row.len()),
-                    format!("the header has {width} fields"),
+                    format!("the header has {width} fields").into_text(),
                 ));
                 return;
             }
@@ -174,7 +174,7 @@ pub fn read_file(
                             (RejectReason::NikFormat, "NIK must be exactly 16 digits with a valid date part")
                         }
                     };
-                    acc.rejects.push(reject(reason, "NIK", &raw_nik, hint.into()));
+                    acc.rejects.push(reject(reason, "NIK", &raw_nik, hint.into_text()));
                     acc.link.extend(linkable(row, seq, reason.code(), &raw_nik));
                     return;
                 }
@@ -185,7 +185,7 @@ pub fn read_file(
                     RejectReason::RecordDateInvalid,
                     "TGL_REKAM",
                     &raw_date,
-                    "expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY".into(),
+                    "expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY".into_text(),
                 ));
                 return;
             };
@@ -200,7 +200,7 @@ pub fn read_file(
                         "STATUS_KTP",
                         WarningKind::EnrollmentStatusUnknown,
                         &raw_status,
-                        "status not in the contract's lists: this record does not count".into(),
+                        "status not in the contract's lists: this record does not count",
                     )
                     .at_nik(Some(nik)),
                 ));
@@ -364,6 +364,8 @@ fn join_piece(
 ) -> Piece {
     let mut j = Piece::default();
     let mut p = 0usize;
+    // The same for every late record of the run: one copy, not one per issue.
+    let late = crate::quality::run_text(format!("recorded after the as-of date {as_of}: does not count in this run"));
     for r in recs {
         while p < people.len() && people[p].nik < r.nik {
             p += 1;
@@ -388,7 +390,7 @@ fn join_piece(
                                 "TGL_REKAM",
                                 WarningKind::EnrollmentAfterAsOf,
                                 &data_schema::date::from_days(r.date).to_string(),
-                                format!("recorded after the as-of date {as_of}: does not count in this run"),
+                                late,
                             )
                             .at(people[p].area),
                         ));
@@ -410,7 +412,7 @@ fn join_piece(
                     "NIK",
                     WarningKind::EnrollmentOfRejectedRow,
                     &nik::format_nik(r.nik),
-                    "the population row with this NIK was rejected (see rejects.csv): fix it to count this person".into(),
+                    "the population row with this NIK was rejected (see rejects.csv): fix it to count this person",
                 )
                 .at_nik(Some(r.nik)),
             ));
@@ -427,7 +429,7 @@ fn join_piece(
                     "NIK",
                     WarningKind::EnrollmentOrphan,
                     &nik::format_nik(r.nik),
-                    "NIK not in the population export (orphan recording)".into(),
+                    "NIK not in the population export (orphan recording)",
                 )
                 .at_nik(Some(r.nik)),
             ));

@@ -3,7 +3,7 @@
 
 use crate::error::PipelineError;
 use crate::ingest::{Row, Source};
-use crate::quality::{Issue, QualityLog};
+use crate::quality::{CompactString, IntoText, Issue, QualityLog};
 use chrono::{Datelike, NaiveDate};
 use data_schema::columns::{self, population as col, ColumnSpec};
 use data_schema::date::{parse_date, to_days};
@@ -347,7 +347,7 @@ pub fn validate(
             _ => AreaCode::from_parts(&get(h.prop), &get(h.kab), &get(h.kec), &get(h.kel)).map(|a| a.0),
         }
     };
-    let reject = |nik: Option<u64>, reason: RejectReason, column: &str, raw: &str, hint: String| {
+    let reject = |nik: Option<u64>, reason: RejectReason, column: &'static str, raw: &str, hint: CompactString| {
         let issue = Issue::reject(file_name, row.line, column, reason, raw, hint);
         let issue = match if row.len() == cols.width { domicile() } else { None } {
             Some(a) => issue.at(a),
@@ -361,7 +361,7 @@ pub fn validate(
             RejectReason::FieldCount,
             "",
             &format!("{} fields", row.len()),
-            format!("the header has {} fields; check for an unquoted delimiter in a name or address", cols.width),
+            format!("the header has {} fields; check for an unquoted delimiter in a name or address", cols.width).into_text(),
         );
     }
     let raw_nik = get(h.nik);
@@ -373,17 +373,17 @@ pub fn validate(
                 RejectReason::NikScientific,
                 "NIK",
                 &raw_nik,
-                "the NIK was turned into a number by a spreadsheet; re-export the NIK column as text".into(),
+                "the NIK was turned into a number by a spreadsheet; re-export the NIK column as text".into_text(),
             )
         }
         Err(NikError::Format) => {
             let t = raw_nik.trim();
             let hint = if t.len() != 16 {
-                format!("NIK has {} characters, must be exactly 16 digits", t.chars().count())
+                format!("NIK has {} characters, must be exactly 16 digits", t.chars().count()).into_text()
             } else if !t.bytes().all(|c| c.is_ascii_digit()) {
-                "NIK must be digits only".to_string()
+                "NIK must be digits only".into_text()
             } else {
-                "NIK date part is impossible (day must be 01-31 or 41-71, month 01-12)".to_string()
+                "NIK date part is impossible (day must be 01-31 or 41-71, month 01-12)".into_text()
             };
             return reject(None, RejectReason::NikFormat, "NIK", &raw_nik, hint);
         }
@@ -394,7 +394,7 @@ pub fn validate(
             "expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY; the NIK's date part reads {}",
             nik::nik_date_hint(nik)
         );
-        return reject(Some(nik), RejectReason::BirthDateInvalid, "TGL_LHR", &raw_birth, hint);
+        return reject(Some(nik), RejectReason::BirthDateInvalid, "TGL_LHR", &raw_birth, hint.into_text());
     };
     if birth > as_of {
         return reject(
@@ -402,7 +402,8 @@ pub fn validate(
             RejectReason::BirthDateFuture,
             "TGL_LHR",
             &raw_birth,
-            format!("birth date is after the as-of date {as_of}; the NIK's date part reads {}", nik::nik_date_hint(nik)),
+            format!("birth date is after the as-of date {as_of}; the NIK's date part reads {}", nik::nik_date_hint(nik))
+                .into_text(),
         );
     }
     let area = match h.kode {
@@ -416,7 +417,7 @@ pub fn validate(
                         RejectReason::AreaFormat,
                         "KODE_WILAYAH",
                         &raw,
-                        "expected PP.KK.CC.DDDD (Kemendagri)".into(),
+                        "expected PP.KK.CC.DDDD (Kemendagri)".into_text(),
                     )
                 }
             }
@@ -431,7 +432,7 @@ pub fn validate(
                         RejectReason::AreaFormat,
                         "NO_PROP/NO_KAB/NO_KEC/NO_KEL",
                         &format!("{p}/{k}/{c}/{d}"),
-                        "domicile codes must be whole numbers: NO_PROP, NO_KAB, NO_KEC 1-99, NO_KEL 1-9999".into(),
+                        "domicile codes must be whole numbers: NO_PROP, NO_KAB, NO_KEC 1-99, NO_KEL 1-9999".into_text(),
                     )
                 }
             }
@@ -439,7 +440,7 @@ pub fn validate(
     };
 
     // Counted from here on: only warnings.
-    let mut warn = |kind: WarningKind, column: &str, raw: &str, msg: String| {
+    let mut warn = |kind: WarningKind, column: &'static str, raw: &str, msg: CompactString| {
         warnings.push(Issue::warning(file_name, row.line, column, kind, raw, msg).at(area.0));
     };
     let parts = nik::nik_parts(nik);
@@ -448,7 +449,7 @@ pub fn validate(
             WarningKind::NikDateMismatch,
             "TGL_LHR",
             &raw_birth,
-            format!("NIK date part reads {}; age is taken from TGL_LHR", nik::nik_date_hint(nik)),
+            format!("NIK date part reads {}; age is taken from TGL_LHR", nik::nik_date_hint(nik)).into_text(),
         );
     }
     let raw_sex = get(h.sex);
@@ -460,7 +461,7 @@ pub fn validate(
                     WarningKind::NikSexMismatch,
                     "JENIS_KLMIN",
                     &raw_sex,
-                    format!("NIK day part says {}", if parts.female { "female (P)" } else { "male (L)" }),
+                    if parts.female { "NIK day part says female (P)" } else { "NIK day part says male (L)" }.into_text(),
                 );
             }
             f
@@ -470,7 +471,12 @@ pub fn validate(
                 WarningKind::SexDerivedFromNik,
                 "JENIS_KLMIN",
                 &raw_sex,
-                format!("sex missing or unreadable; derived from the NIK day: {}", if parts.female { "P" } else { "L" }),
+                if parts.female {
+                    "sex missing or unreadable; derived from the NIK day: P"
+                } else {
+                    "sex missing or unreadable; derived from the NIK day: L"
+                }
+                .into_text(),
             );
             parts.female
         }
@@ -483,7 +489,7 @@ pub fn validate(
                 WarningKind::MaritalMissing,
                 "STAT_KWN",
                 &raw_kwn,
-                "marital status missing or unreadable; treated as not married".into(),
+                "marital status missing or unreadable; treated as not married".into_text(),
             );
             false
         }
@@ -493,7 +499,7 @@ pub fn validate(
     let wni = match memo(&mut memo_.cit, &raw_cit, Citizenship::parse) {
         Ok(c) => c == Citizenship::Wni,
         Err(()) => {
-            warn(WarningKind::CitizenshipUnknown, "KEWARGANEGARAAN", &raw_cit, "unreadable; treated as WNI".into());
+            warn(WarningKind::CitizenshipUnknown, "KEWARGANEGARAAN", &raw_cit, "unreadable; treated as WNI".into_text());
             true
         }
     };
@@ -505,7 +511,7 @@ pub fn validate(
                 WarningKind::RegisterStatusUnknown,
                 "STATUS_PENDUDUK",
                 &raw_status,
-                "only AKTIF rows are residents; this row is counted as not resident".into(),
+                "only AKTIF rows are residents; this row is counted as not resident".into_text(),
             );
             false
         }

@@ -1,5 +1,6 @@
 //! Rejects, dropped duplicates and warnings, in input order.
 
+pub use compact_str::CompactString;
 use data_schema::{RejectReason, WarningKind};
 use std::sync::Arc;
 
@@ -22,14 +23,22 @@ impl IssueKind {
 }
 
 /// One line of `rejects.csv` or `warnings.csv`.
+///
+/// A national run logs ~10 million issues, written out at the end in row
+/// order, which is not the order most were found in. So an issue holds
+/// little behind pointers: its file's name is shared by all the issues of
+/// that file ([`shared_name`]), its column is the program's own text, a raw
+/// cell of up to 24 bytes is kept inline and a fixed message is a reference
+/// to the program's text ([`IntoText`]). Only longer cells and messages
+/// made for the row (e.g. with its NIK's date) are allocations of their own.
 #[derive(Debug, Clone)]
 pub struct Issue {
     pub file: Arc<str>,
     pub line: u64,
-    pub column: String,
+    pub column: &'static str,
     pub kind: IssueKind,
-    pub raw: String,
-    pub hint: String,
+    pub raw: CompactString,
+    pub hint: CompactString,
     /// The row's area as far as it can be told, for `quality.csv`: the
     /// domicile desa code (`PPKKCCDDDD`), or the NIK's issuing kecamatan
     /// (`PPKKCC0000`, see `area_from_nik`), or 0 when neither can be read.
@@ -54,26 +63,40 @@ impl Issue {
         }
         self
     }
-    pub fn reject(file: &str, line: u64, column: &str, reason: RejectReason, raw: &str, hint: String) -> Issue {
+    pub fn reject(
+        file: &str,
+        line: u64,
+        column: &'static str,
+        reason: RejectReason,
+        raw: &str,
+        hint: impl IntoText,
+    ) -> Issue {
         Issue {
-            file: file.into(),
+            file: shared_name(file),
             line,
-            column: column.into(),
+            column,
             kind: IssueKind::Reject(reason),
-            raw: raw.into(),
-            hint,
+            raw: CompactString::new(raw),
+            hint: hint.into_text(),
             area: 0,
             area_from_nik: false,
         }
     }
-    pub fn warning(file: &str, line: u64, column: &str, kind: WarningKind, raw: &str, msg: String) -> Issue {
+    pub fn warning(
+        file: &str,
+        line: u64,
+        column: &'static str,
+        kind: WarningKind,
+        raw: &str,
+        msg: impl IntoText,
+    ) -> Issue {
         Issue {
-            file: file.into(),
+            file: shared_name(file),
             line,
-            column: column.into(),
+            column,
             kind: IssueKind::Warning(kind),
-            raw: raw.into(),
-            hint: msg,
+            raw: CompactString::new(raw),
+            hint: msg.into_text(),
             area: 0,
             area_from_nik: false,
         }
@@ -92,14 +115,75 @@ impl Issue {
         Issue {
             file: "".into(),
             line: 0,
-            column: String::new(),
+            column: "",
             kind: IssueKind::DuplicateRow,
-            raw: String::new(),
-            hint: String::new(),
+            raw: CompactString::default(),
+            hint: CompactString::default(),
             area: 0,
             area_from_nik: false,
         }
     }
+}
+
+/// An issue's message: a fixed text stays a reference to the program's own
+/// (no allocation, and one copy in the cache however many issues use it);
+/// a text made for the row becomes a [`CompactString`] (inline up to 24 bytes).
+pub trait IntoText {
+    fn into_text(self) -> CompactString;
+}
+impl IntoText for &'static str {
+    fn into_text(self) -> CompactString {
+        CompactString::const_new(self)
+    }
+}
+impl IntoText for String {
+    fn into_text(self) -> CompactString {
+        CompactString::from(self)
+    }
+}
+impl IntoText for CompactString {
+    fn into_text(self) -> CompactString {
+        self
+    }
+}
+
+/// A text made once per run (e.g. a message naming the as-of date) and
+/// used for millions of issues, kept for the life of the process so that
+/// those issues can refer to it as to a fixed text. Each distinct text is
+/// kept once, so the memory this holds is bounded by the distinct texts
+/// asked for (a few per set of run parameters), not by runs or issues.
+pub fn run_text(text: String) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static TEXTS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut texts = TEXTS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(t) = texts.get(text.as_str()) {
+        return t;
+    }
+    let t: &'static str = Box::leak(text.into_boxed_str());
+    texts.insert(t);
+    t
+}
+
+/// The file name as an `Arc` shared with the previous issue made on this
+/// thread, when it names the same file (issues come in runs of one file):
+/// no allocation per issue, and one copy of the name to read when writing.
+pub fn shared_name(name: &str) -> Arc<str> {
+    use std::cell::RefCell;
+    thread_local! {
+        static LAST: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some(a) if **a == *name => a.clone(),
+            _ => {
+                let a: Arc<str> = name.into();
+                *last = Some(a.clone());
+                a
+            }
+        }
+    })
 }
 
 /// Everything found about the inputs, keyed by a sequence number in input order.
@@ -144,12 +228,12 @@ impl QualityLog {
         self.rejects.push((
             seq,
             Issue {
-                file: file.into(),
+                file: shared_name(file),
                 line,
-                column: String::new(),
+                column: "",
                 kind: IssueKind::DuplicateRow,
-                raw: String::new(),
-                hint: "exact copy of an earlier row: dropped, not counted twice".into(),
+                raw: CompactString::default(),
+                hint: "exact copy of an earlier row: dropped, not counted twice".into_text(),
                 area,
                 area_from_nik,
             },
@@ -185,7 +269,7 @@ mod tests {
     /// and the fork's rejected rows keep their warnings out.
     #[test]
     fn a_forked_log_taken_back_equals_one_log() {
-        let reject = |line: u64| Issue::reject("a.csv", line, "NIK", RejectReason::NikFormat, "x", "h".into());
+        let reject = |line: u64| Issue::reject("a.csv", line, "NIK", RejectReason::NikFormat, "x", "h");
         let warn = |line: u64, k: WarningKind| Issue::warning("b.csv", line, "NIK", k, "y", format!("w{line}"));
         let pop = |line: u64| line;
         let enr = |line: u64| (1u64 << 40) | line;
@@ -229,5 +313,29 @@ mod tests {
         // Row 3 was rejected (in the fork): its warning is not kept.
         assert_eq!(run.warnings.iter().map(|(s, _)| *s).collect::<Vec<_>>(), vec![pop(4), enr(2), enr(2)]);
         assert_eq!(run.count(IssueKind::DuplicateRow), 1);
+    }
+
+    /// What keeps a national run's issues light: a fixed message and a run's
+    /// shared message are one copy for all issues, the file name is shared
+    /// by consecutive issues of one file, short cells are inline; and a
+    /// message made for its row is kept as given.
+    #[test]
+    fn issues_share_their_fixed_texts() {
+        // Texts of up to 24 bytes are inline anyway: these are longer.
+        const FIXED: &str = "a fixed message, the same for every row";
+        let a = Issue::warning("p.csv", 2, "NIK", WarningKind::EnrollmentOrphan, "3171", FIXED);
+        let b = Issue::warning("p.csv", 3, "NIK", WarningKind::EnrollmentOrphan, "3172", FIXED);
+        assert_eq!(a.hint.as_static_str().map(str::as_ptr), Some(FIXED.as_ptr()));
+        assert!(Arc::ptr_eq(&a.file, &b.file));
+        assert!(!a.raw.is_heap_allocated());
+        let made = format!("a message made for row {} of the file", 4);
+        let c = Issue::warning("q.csv", 4, "NIK", WarningKind::EnrollmentOrphan, "x", made.clone());
+        assert_eq!((&*c.file, c.hint.as_str(), c.hint.as_static_str()), ("q.csv", made.as_str(), None));
+        assert!(!Arc::ptr_eq(&a.file, &c.file));
+        let (x, y) = (run_text(format!("recorded after the as-of date {}", 1)), run_text("recorded after the as-of date 1".into()));
+        assert!(std::ptr::eq(x, y));
+        assert_ne!(run_text("recorded after the as-of date 2".into()), x);
+        let d = Issue::warning("q.csv", 5, "TGL_REKAM", WarningKind::EnrollmentAfterAsOf, "2025-01-01", x);
+        assert_eq!(d.hint.as_static_str().map(|t| t.as_ptr()), Some(x.as_ptr()));
     }
 }
