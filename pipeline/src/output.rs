@@ -103,22 +103,42 @@ pub fn write_issues(path: &Path, last_header: &str, issues: &[(u64, Issue)]) -> 
 }
 
 /// Write `rows` to `out` (the file at `path`) in blocks of `block` rows,
-/// each formatted by `fmt` in parallel, 16 blocks at a time, in order.
+/// each formatted by `fmt` in parallel, 16 blocks at a time, in order. A
+/// thread of its own writes each group of blocks while the next group is
+/// formatted: a write copies into the page cache at well under 1 GB/s here,
+/// and nationally the issue files are 1.6 GB.
 fn write_blocks<T: Sync>(
     path: &Path,
-    out: &mut impl Write,
+    out: &mut (impl Write + Send),
     rows: &[T],
     block: usize,
     fmt: impl Fn(&[T]) -> Result<Vec<u8>, PipelineError> + Sync,
 ) -> Result<(), PipelineError> {
     use rayon::prelude::*;
-    for group in rows.chunks(block * 16) {
-        let blocks: Vec<Vec<u8>> = group.par_chunks(block).map(&fmt).collect::<Result<_, _>>()?;
-        for b in blocks {
-            out.write_all(&b).map_err(|e| PipelineError::output(path.display(), e))?;
-        }
-    }
-    Ok(())
+    std::thread::scope(|scope| {
+        // One group waits while one is written and one is formatted.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
+        let writer = scope.spawn(move || -> Result<(), PipelineError> {
+            for blocks in rx {
+                for b in blocks {
+                    out.write_all(&b).map_err(|e| PipelineError::output(path.display(), e))?;
+                }
+            }
+            Ok(())
+        });
+        let formatted = (|| {
+            for group in rows.chunks(block * 16) {
+                let blocks: Vec<Vec<u8>> = group.par_chunks(block).map(&fmt).collect::<Result<_, _>>()?;
+                if tx.send(blocks).is_err() {
+                    break; // the writer stopped: its error is returned below
+                }
+            }
+            Ok(())
+        })();
+        drop(tx);
+        let written = writer.join().expect("the writer thread");
+        written.and(formatted)
+    })
 }
 
 /// One row of the worklist of eligible voters without KTP-el.

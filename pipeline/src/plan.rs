@@ -331,8 +331,12 @@ pub fn run_into(cfg: &RunConfig, dir: &Path) -> Result<RunResult, PipelineError>
         || {
             stage(&mut t_quality, "write_quality", || -> Result<(), PipelineError> {
                 log.sort();
-                output::write_issues(&dir.join("rejects.csv"), "hint", &log.rejects)?;
-                output::write_issues(&dir.join("warnings.csv"), "message", &log.warnings)?;
+                // Side by side: each formats in parallel, then waits on its writer.
+                let (r, w) = rayon::join(
+                    || output::write_issues(&dir.join("rejects.csv"), "hint", &log.rejects),
+                    || output::write_issues(&dir.join("warnings.csv"), "message", &log.warnings),
+                );
+                r.and(w)?;
                 for f in ["rejects.csv", "warnings.csv"] {
                     output::restrict(&dir.join(f))?;
                     out_quality.push((f.to_string(), true));

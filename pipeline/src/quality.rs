@@ -251,8 +251,8 @@ impl QualityLog {
     pub fn sort(&mut self) {
         use rayon::prelude::*;
         // Stable: a row's issues keep the order they were found in.
-        self.rejects.par_sort_by_key(|(s, _)| *s);
-        self.warnings.par_sort_by_key(|(s, _)| *s);
+        let (rejects, warnings) = (&mut self.rejects, &mut self.warnings);
+        rayon::join(|| rejects.par_sort_by_key(|(s, _)| *s), || warnings.par_sort_by_key(|(s, _)| *s));
     }
     pub fn count(&self, kind: IssueKind) -> u64 {
         self.rejects.iter().chain(self.warnings.iter()).filter(|(_, i)| i.kind == kind).count() as u64
