@@ -514,7 +514,7 @@ impl Source {
                 };
                 if !batches.is_empty() {
                     std::thread::scope(|scope| -> Result<(), PipelineError> {
-                        // One decoded batch waits in the channel while the next is decoded.
+                        // READ_AHEAD - 1 decoded batches wait in the channel while the next is decoded.
                         let (decoded, ready) = std::sync::mpsc::sync_channel(READ_AHEAD - 1);
                         scope.spawn(move || {
                             for k in 0..batches.len() {

@@ -63,6 +63,19 @@ impl Issue {
         }
         self
     }
+    /// The one constructor the others share.
+    fn new(file: &str, line: u64, column: &'static str, kind: IssueKind, raw: &str, hint: CompactString) -> Issue {
+        Issue {
+            file: shared_name(file),
+            line,
+            column,
+            kind,
+            raw: CompactString::new(raw),
+            hint,
+            area: 0,
+            area_from_nik: false,
+        }
+    }
     pub fn reject(
         file: &str,
         line: u64,
@@ -71,16 +84,7 @@ impl Issue {
         raw: &str,
         hint: impl IntoText,
     ) -> Issue {
-        Issue {
-            file: shared_name(file),
-            line,
-            column,
-            kind: IssueKind::Reject(reason),
-            raw: CompactString::new(raw),
-            hint: hint.into_text(),
-            area: 0,
-            area_from_nik: false,
-        }
+        Issue::new(file, line, column, IssueKind::Reject(reason), raw, hint.into_text())
     }
     pub fn warning(
         file: &str,
@@ -90,16 +94,7 @@ impl Issue {
         raw: &str,
         msg: impl IntoText,
     ) -> Issue {
-        Issue {
-            file: shared_name(file),
-            line,
-            column,
-            kind: IssueKind::Warning(kind),
-            raw: CompactString::new(raw),
-            hint: msg.into_text(),
-            area: 0,
-            area_from_nik: false,
-        }
+        Issue::new(file, line, column, IssueKind::Warning(kind), raw, msg.into_text())
     }
     pub fn reject_dup(file: &str, line: u64, first: &str, nik: u64) -> Issue {
         Issue::reject(
@@ -112,16 +107,7 @@ impl Issue {
         )
     }
     pub fn placeholder() -> Issue {
-        Issue {
-            file: "".into(),
-            line: 0,
-            column: "",
-            kind: IssueKind::DuplicateRow,
-            raw: CompactString::default(),
-            hint: CompactString::default(),
-            area: 0,
-            area_from_nik: false,
-        }
+        Issue::new("", 0, "", IssueKind::DuplicateRow, "", CompactString::default())
     }
 }
 
@@ -228,14 +214,16 @@ impl QualityLog {
         self.rejects.push((
             seq,
             Issue {
-                file: shared_name(file),
-                line,
-                column: "",
-                kind: IssueKind::DuplicateRow,
-                raw: CompactString::default(),
-                hint: "exact copy of an earlier row: dropped, not counted twice".into_text(),
                 area,
                 area_from_nik,
+                ..Issue::new(
+                    file,
+                    line,
+                    "",
+                    IssueKind::DuplicateRow,
+                    "",
+                    "exact copy of an earlier row: dropped, not counted twice".into_text(),
+                )
             },
         ));
     }
