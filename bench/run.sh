@@ -4,6 +4,8 @@
 #   bench/run.sh                      # 1M x5 and 10M x3, CSV and Parquet
 #   bench/run.sh 1000000:5 10000000:3 50000000:1
 #   BENCH_KABS=all bench/run.sh 285000000:1     # national scale (all 514 kab/kota)
+#   BENCH_KABS=all BENCH_FORMATS=parquet BENCH_RECORDINGS=205000000 bench/run.sh 285000000:1
+#                                               # ... at the issue's 205M recordings
 #
 # Environment:
 #   BENCH_DATA   where generated inputs are kept (default /tmp/cakupan-bench); reused if present
@@ -17,6 +19,11 @@
 #                which writes no worklists; set BENCH_EXTRA=" " for the full run)
 #   BENCH_ENGINES  "cakupan duckdb" (default) or one of them
 #   BENCH_TIMEOUT  seconds after which a run is stopped and recorded as failed (default 3600)
+#   BENCH_RECORDINGS  recordings to give both engines (Parquet only; default: the generator's
+#                own count, which is below the real register's ~205M). More than generated:
+#                DuckDB copies the generated file's first recordings into a second file, and
+#                both engines read the directory of the two (rekam-N/ beside the inputs).
+#                The copies repeat people already recorded, so the counts do not change.
 #
 # Not run by CI. Needs python3 (venv), /usr/bin/time (apt-get install time).
 set -euo pipefail
@@ -57,7 +64,9 @@ fi
 
 mkdir -p "$OUT" "$DATA"
 RESULTS="$OUT/results.tsv"
-[ -f "$RESULTS" ] || printf 'residents\tformat\tengine\trun\twall_s\tmax_rss_kb\texit\n' > "$RESULTS"
+# (A results file from before the recordings column is set aside.)
+[ -f "$RESULTS" ] && ! head -1 "$RESULTS" | grep -q recordings && mv "$RESULTS" "$RESULTS.old"
+[ -f "$RESULTS" ] || printf 'residents\tformat\tengine\trun\twall_s\tmax_rss_kb\texit\trecordings\n' > "$RESULTS"
 
 measure() { # label file -- command...
   local tf; tf=$(mktemp)
@@ -76,15 +85,44 @@ run_cakupan() {
   read -r w m rc < <(RAYON_NUM_THREADS=$THREADS POLARS_MAX_THREADS=$THREADS measure \
     "$CAKUPAN_BIN" run --population "$P" --enrollment "$R" --election-date $E --as-of $S \
     --out "$co" --no-report ${BENCH_EXTRA---no-pii})
-  printf '%s\t%s\tcakupan\t%s\t%s\t%s\t%s\n' "$N" "$fmt" "$i" "$w" "$m" "$rc" >> "$RESULTS"
+  printf '%s\t%s\tcakupan\t%s\t%s\t%s\t%s\t%s\n' "$N" "$fmt" "$i" "$w" "$m" "$rc" "$REC" >> "$RESULTS"
   echo "  $N $fmt run $i: cakupan ${w}s $((m / 1024)) MB rc=$rc"
 }
 run_duckdb() {
   read -r w m rc < <(measure "$PY" bench/duckdb_job.py --population "$P" --enrollment "$R" \
     --as-of $S --election-date $E --out "$do_" --threads "$THREADS")
-  printf '%s\t%s\tduckdb\t%s\t%s\t%s\t%s\n' "$N" "$fmt" "$i" "$w" "$m" "$rc" >> "$RESULTS"
+  printf '%s\t%s\tduckdb\t%s\t%s\t%s\t%s\t%s\n' "$N" "$fmt" "$i" "$w" "$m" "$rc" "$REC" >> "$RESULTS"
   echo "  $N $fmt run $i: duckdb  ${w}s $((m / 1024)) MB rc=$rc"
 }
+
+# top_up G N: a directory of N recordings (echoed): the generated Parquet
+# file (hard-linked) and a file of its first recordings, copied by DuckDB.
+top_up() {
+  local g=$1 n=$2 d="$1/rekam-$2"
+  if [ ! -f "$d.done" ]; then
+    rm -rf "$d"; mkdir -p "$d"
+    ln "$g/rekam_ktpel.parquet" "$d/part-0.parquet" 2>/dev/null || cp "$g/rekam_ktpel.parquet" "$d/part-0.parquet"
+    "$PY" - "$g/rekam_ktpel.parquet" "$d/part-1.parquet" "$n" "$THREADS" >&2 <<'PYEOF'
+import sys, duckdb
+src, dst, n, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+con = duckdb.connect()
+con.execute(f"SET threads = {threads}")
+have = con.execute("SELECT count(*) FROM read_parquet(?)", [src]).fetchone()[0]
+if n <= have:
+    sys.exit(f"BENCH_RECORDINGS={n} is not more than the {have:,} recordings generated")
+con.execute(f"COPY (SELECT * FROM read_parquet('{src}') LIMIT {n - have}) TO '{dst}' "
+            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1048576)")
+print(f"recordings: {have:,} generated + {n - have:,} repeated = {n:,} in {src.rsplit('/', 1)[0]}/rekam-{n}/")
+PYEOF
+    touch "$d.done"
+  fi
+  echo "$d"
+}
+
+REC="${BENCH_RECORDINGS:-}"
+if [ -n "$REC" ] && [ "$FORMATS" != parquet ]; then
+  echo "BENCH_RECORDINGS needs BENCH_FORMATS=parquet" >&2; exit 1
+fi
 
 for spec in "${SPECS[@]}"; do
   N="${spec%%:*}"; RUNS="${spec##*:}"
@@ -100,6 +138,7 @@ for spec in "${SPECS[@]}"; do
   for fmt in $FORMATS; do
     ext=$fmt; [ "$fmt" = parquet ] && ext=parquet
     P="$G/penduduk.$ext"; R="$G/rekam_ktpel.$ext"
+    [ -n "$REC" ] && R=$(top_up "$G" "$REC")
     for ((i = 1; i <= RUNS; i++)); do
       co="$DATA/out-cakupan-$N-$fmt"; do_="$DATA/out-duckdb-$N-$fmt"
       rm -rf "$co" "$do_"
