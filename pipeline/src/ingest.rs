@@ -39,6 +39,10 @@ struct CsvChunk {
     /// end). Without one, the CSV parser's own count of `\n` gives each
     /// record's line; with one, line breaks are counted as an editor does.
     lone_cr: bool,
+    /// Whether the file has no `"` at all and this chunk no lone `\r`: then
+    /// each line is a record and each delimiter ends a field, and the chunk
+    /// is split by [`plain_records`] instead of the CSV parser.
+    plain: bool,
 }
 
 /// An input file, opened: CSV mapped from disk, XLSX held in memory, Parquet
@@ -147,6 +151,9 @@ enum Cells<'a> {
     /// A CSV record, and whether all of its bytes are ASCII (then every
     /// cell is UTF-8 without checking each one).
     Csv(&'a csv::ByteRecord, bool),
+    /// A line of a [`CsvChunk::plain`] chunk, the positions of its
+    /// delimiters, and whether it is all ASCII.
+    Plain(&'a [u8], &'a [u32], bool),
     /// A row of a decoded batch, with its chunk's content hashes (computed
     /// column by column, when the first row asks).
     Parquet(&'a StringTable, usize, Option<&'a ChunkHashes>),
@@ -214,6 +221,7 @@ impl Row<'_> {
     pub fn len(&self) -> usize {
         match &self.cells {
             Cells::Csv(r, _) => r.len(),
+            Cells::Plain(_, seps, _) => seps.len() + 1,
             Cells::Parquet(t, _, _) => t.headers.len(),
             Cells::Xlsx(r) => r.len(),
         }
@@ -228,15 +236,8 @@ impl Row<'_> {
     pub fn get(&self, i: Option<usize>) -> Cow<'_, str> {
         let Some(i) = i else { return Cow::Borrowed("") };
         match &self.cells {
-            Cells::Csv(r, ascii) => match r.get(i) {
-                None => Cow::Borrowed(""),
-                // SAFETY: ASCII is UTF-8.
-                Some(b) if *ascii => Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(b) }),
-                Some(b) => match std::str::from_utf8(b) {
-                    Ok(s) => Cow::Borrowed(s),
-                    Err(_) => Cow::Owned(b.iter().map(|&c| c as char).collect()),
-                },
-            },
+            Cells::Csv(r, ascii) => r.get(i).map_or(Cow::Borrowed(""), |b| text(b, *ascii)),
+            Cells::Plain(line, seps, ascii) => plain_field(line, seps, i).map_or(Cow::Borrowed(""), |b| text(b, *ascii)),
             Cells::Parquet(t, row, _) => Cow::Borrowed(if i < t.headers.len() { t.get(*row, i) } else { "" }),
             Cells::Xlsx(r) => Cow::Borrowed(r.get(i).map(String::as_str).unwrap_or("")),
         }
@@ -246,11 +247,37 @@ impl Row<'_> {
     pub fn content_hash(&self) -> u64 {
         match &self.cells {
             Cells::Csv(r, _) => r.iter().fold(ROW_SEED, mix_cell),
+            Cells::Plain(line, seps, _) => (0..=seps.len()).fold(ROW_SEED, |h, i| mix_cell(h, plain_field(line, seps, i).unwrap_or(b""))),
             Cells::Parquet(t, row, Some(chunk)) => chunk.of(t, *row),
             Cells::Parquet(t, row, None) => (0..t.headers.len()).fold(ROW_SEED, |h, i| mix_cell(h, t.get(*row, i).as_bytes())),
             Cells::Xlsx(r) => r.iter().fold(ROW_SEED, |h, c| mix_cell(h, c.as_bytes())),
         }
     }
+}
+
+/// A CSV cell as text: borrowed when it is UTF-8 (without a check when its
+/// record is all ASCII), else read as Latin-1.
+#[inline]
+fn text(b: &[u8], ascii: bool) -> Cow<'_, str> {
+    if ascii {
+        // SAFETY: ASCII is UTF-8.
+        return Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(b) });
+    }
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(b.iter().map(|&c| c as char).collect()),
+    }
+}
+
+/// Field `i` of a plain line whose delimiters are at `seps`.
+#[inline]
+fn plain_field<'a>(line: &'a [u8], seps: &[u32], i: usize) -> Option<&'a [u8]> {
+    if i > seps.len() {
+        return None;
+    }
+    let start = if i == 0 { 0 } else { seps[i - 1] as usize + 1 };
+    let end = seps.get(i).map_or(line.len(), |&e| e as usize);
+    Some(&line[start..end])
 }
 
 /// Spreadsheet-style text for a number cell: whole numbers below 2^53 as
@@ -489,6 +516,10 @@ impl Source {
                         .par_iter()
                         .map(|c| {
                             let mut acc = init();
+                            if c.plain {
+                                plain_records(buf, *delim, c, |row| f(&mut acc, row));
+                                return Ok(acc);
+                            }
                             csv_records(buf, *delim, c, !c.lone_cr, |row| f(&mut acc, row)).map_err(|e| {
                                 PipelineError::Unreadable { file: self.display.clone(), reason: format!("CSV parse error: {e}") }
                             })?;
@@ -808,6 +839,34 @@ fn csv_records(
     Ok(())
 }
 
+/// Visit the records of a [`CsvChunk::plain`] chunk as [`csv_records`]
+/// visits them (the same records, cells, lines and offsets), splitting each
+/// line at its delimiters instead of running the CSV parser: with no quote
+/// in the file and no lone `\r` in the chunk, a record is a line (ended by
+/// `\n` or `\r\n`, or by the chunk's end), a line with nothing on it is
+/// skipped, and a record's offset is where the parser would have stood when
+/// it began it: just past the first byte of the previous record's line end
+/// (the `\n` of a CRLF, or any blank lines, may lie between).
+fn plain_records(buf: &[u8], delim: u8, c: &CsvChunk, mut f: impl FnMut(&Row)) {
+    let (mut p, end) = (c.start, c.end);
+    let mut line = c.first_line;
+    let mut at = c.start;
+    let mut seps: Vec<u32> = Vec::with_capacity(64);
+    while p < end {
+        let nl = memchr::memchr(b'\n', &buf[p..end]).map_or(end, |i| p + i);
+        let content_end = if nl > p && buf[nl - 1] == b'\r' { nl - 1 } else { nl };
+        if content_end > p {
+            let text = &buf[p..content_end];
+            seps.clear();
+            seps.extend(memchr::memchr_iter(delim, text).map(|i| i as u32));
+            f(&Row { line, offset: at as u64, cells: Cells::Plain(text, &seps, text.is_ascii()) });
+            at = content_end + 1;
+        }
+        line += 1;
+        p = nl + 1;
+    }
+}
+
 /// Line breaks in `buf[from..to]`: each `\n`, and each `\r` not followed by
 /// `\n` (old Mac line ends), looking past `to` for that one byte.
 fn count_breaks(buf: &[u8], from: usize, to: usize) -> u64 {
@@ -892,7 +951,8 @@ fn split_chunks(buf: &[u8], body_start: usize, chunk_bytes: usize) -> Vec<CsvChu
             (nl, lone, quote)
         })
         .collect();
-    let (ranges, counted): (Vec<(usize, usize)>, Vec<(u64, bool)>) = if !scanned.iter().any(|s| s.2) {
+    let quoted = scanned.iter().any(|s| s.2);
+    let (ranges, counted): (Vec<(usize, usize)>, Vec<(u64, bool)>) = if !quoted {
         (ranges, scanned.into_iter().map(|(k, l, _)| (k, l)).collect())
     } else {
         // A quoted field may hold a line break: chunks end at a `\n` outside
@@ -919,7 +979,10 @@ fn split_chunks(buf: &[u8], body_start: usize, chunk_bytes: usize) -> Vec<CsvChu
         .into_iter()
         .zip(counted)
         .map(|((start, end), (nl, lone_cr))| {
-            let c = CsvChunk { start, end, first_line: line, lone_cr };
+            // (Delimiter positions are kept as u32: a longer chunk, one line
+            // of over 4 GiB, goes to the parser.)
+            let plain = !quoted && !lone_cr && end - start <= u32::MAX as usize;
+            let c = CsvChunk { start, end, first_line: line, lone_cr, plain };
             line += nl;
             c
         })
@@ -1394,6 +1457,68 @@ mod tests {
             prop_assert_eq!(counted.len(), records.iter().filter(|r| r.0 != [""]).count());
             prop_assert_eq!(lines(true), counted);
         }
+    }
+
+    proptest::proptest! {
+        /// Without quotes or lone `\r`, a chunk split at its line ends and
+        /// delimiters gives what the CSV parser gives: the same records, with
+        /// the same cells, lines, offsets, widths and content hashes (LF and
+        /// CRLF, blank lines, empty and Latin-1 cells, no final line end).
+        #[test]
+        fn plain_chunks_read_as_the_parser_reads_them(
+            records in proptest::collection::vec((
+                proptest::collection::vec(proptest::prop_oneof![
+                    "[a-z0-9 ]{0,5}",
+                    "[A-Z\\-/.]{0,3}",
+                    proptest::collection::vec(proptest::prop_oneof![Just(0xE9u8), Just(b'x'), Just(0xC3u8), Just(0xA9u8)], 0..4)
+                        .prop_map(|b| b.into_iter().map(|c| c as char).collect::<String>()),
+                ], 1..5),
+                proptest::prop_oneof!["\n", "\r\n"],
+                0usize..3,
+            ), 1..40),
+            last_end in proptest::bool::ANY,
+            chunk_bytes in 1usize..64,
+        ) {
+            let mut buf = b"A;B;C\n".to_vec();
+            for (k, (fields, end, blank)) in records.iter().enumerate() {
+                // Cells as bytes: chars below 256 as one byte each (Latin-1).
+                buf.extend(fields.join(";").chars().map(|c| c as u32 as u8));
+                if k + 1 < records.len() || last_end {
+                    buf.extend_from_slice(end.as_bytes());
+                    for _ in 0..*blank {
+                        buf.extend_from_slice(end.as_bytes());
+                    }
+                }
+            }
+            let chunks = split_chunks(&buf, 6, chunk_bytes);
+            prop_assert!(chunks.iter().all(|c| c.plain));
+            type Seen = (u64, u64, usize, Vec<String>, u64);
+            let seen = |r: &Row| -> Seen {
+                (r.line, r.offset, r.len(), (0..r.len() + 1).map(|i| r.get(Some(i)).into_owned()).collect(), r.content_hash())
+            };
+            let (mut plain, mut parsed) = (Vec::new(), Vec::new());
+            for c in &chunks {
+                plain_records(&buf, b';', c, |r| plain.push(seen(r)));
+                csv_records(&buf, b';', c, true, |r| parsed.push(seen(r))).unwrap();
+            }
+            // A record of one empty cell is a blank line: no record.
+            prop_assert_eq!(plain.len(), records.iter().filter(|r| !r.0.join(";").is_empty()).count());
+            prop_assert_eq!(plain, parsed);
+        }
+    }
+
+    #[test]
+    fn only_files_without_quotes_or_lone_crs_are_split_plainly() {
+        let chunks = |csv: &[u8]| {
+            let src = csv_source(csv.to_vec());
+            let Data::Csv { chunks, .. } = &src.data else { panic!("a CSV source") };
+            chunks.iter().map(|c| c.plain).collect::<Vec<_>>()
+        };
+        assert_eq!(chunks(b"A;B\n1;x\r\n2;y\n"), vec![true]);
+        // A quote anywhere: the parser reads every chunk.
+        assert_eq!(chunks(b"A;B\n1;\"x\"\n2;y\n"), vec![false]);
+        // A lone CR: the parser, and lines counted as an editor counts them.
+        assert_eq!(chunks(b"A;B\n1;x\r2;y\n"), vec![false]);
     }
 
     #[test]
