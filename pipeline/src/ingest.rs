@@ -39,9 +39,10 @@ struct CsvChunk {
     /// end). Without one, the CSV parser's own count of `\n` gives each
     /// record's line; with one, line breaks are counted as an editor does.
     lone_cr: bool,
-    /// Whether the file has no `"` at all and this chunk no lone `\r`: then
-    /// each line is a record and each delimiter ends a field, and the chunk
-    /// is split by [`plain_records`] instead of the CSV parser.
+    /// Whether this chunk has no `"` and no lone `\r`: then each line is a
+    /// record and each delimiter ends a field (a chunk starts at a record,
+    /// outside quotes), and the chunk is split by [`plain_records`] instead
+    /// of the CSV parser.
     plain: bool,
 }
 
@@ -951,9 +952,9 @@ fn split_chunks(buf: &[u8], body_start: usize, chunk_bytes: usize) -> Vec<CsvChu
             (nl, lone, quote)
         })
         .collect();
-    let quoted = scanned.iter().any(|s| s.2);
-    let (ranges, counted): (Vec<(usize, usize)>, Vec<(u64, bool)>) = if !quoted {
-        (ranges, scanned.into_iter().map(|(k, l, _)| (k, l)).collect())
+    // Per chunk: line breaks, a lone `\r`, a quote.
+    let (ranges, counted): (Vec<(usize, usize)>, Vec<(u64, bool, bool)>) = if !scanned.iter().any(|s| s.2) {
+        (ranges, scanned)
     } else {
         // A quoted field may hold a line break: chunks end at a `\n` outside
         // quotes, found in one pass from the start; then counted again.
@@ -971,17 +972,24 @@ fn split_chunks(buf: &[u8], body_start: usize, chunk_bytes: usize) -> Vec<CsvChu
         }
         bounds.push(n);
         let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-        let counted = ranges.par_iter().map(|&(a, b)| breaks(buf, a, b)).collect();
+        let counted = ranges
+            .par_iter()
+            .map(|&(a, b)| {
+                let (nl, lone) = breaks(buf, a, b);
+                (nl, lone, memchr::memchr(b'"', &buf[a..b]).is_some())
+            })
+            .collect();
         (ranges, counted)
     };
     let mut line = 2u64; // the header is line 1
     ranges
         .into_iter()
         .zip(counted)
-        .map(|((start, end), (nl, lone_cr))| {
-            // (Delimiter positions are kept as u32: a longer chunk, one line
-            // of over 4 GiB, goes to the parser.)
-            let plain = !quoted && !lone_cr && end - start <= u32::MAX as usize;
+        .map(|((start, end), (nl, lone_cr, quote))| {
+            // A chunk starts at a record (outside quotes); with no quote in
+            // it, none of its fields is quoted. (Delimiter positions are kept
+            // as u32: a longer chunk, one line of over 4 GiB, goes to the parser.)
+            let plain = !quote && !lone_cr && end - start <= u32::MAX as usize;
             let c = CsvChunk { start, end, first_line: line, lone_cr, plain };
             line += nl;
             c
@@ -1456,6 +1464,19 @@ mod tests {
             let counted = lines(false);
             prop_assert_eq!(counted.len(), records.iter().filter(|r| r.0 != [""]).count());
             prop_assert_eq!(lines(true), counted);
+            // A chunk without a quote (or lone CR) is split, not parsed, and
+            // gives the parser's records: cells, lines, offsets, hashes.
+            type Seen = (u64, u64, Vec<String>, u64);
+            let seen = |r: &Row| -> Seen { (r.line, r.offset, (0..r.len()).map(|i| r.get(Some(i)).into_owned()).collect(), r.content_hash()) };
+            for c in &chunks {
+                prop_assert_eq!(c.plain, !buf[c.start..c.end].contains(&b'"'));
+                if c.plain {
+                    let (mut plain, mut parsed) = (Vec::new(), Vec::new());
+                    plain_records(&buf, b';', c, |r| plain.push(seen(r)));
+                    csv_records(&buf, b';', c, true, |r| parsed.push(seen(r))).unwrap();
+                    prop_assert_eq!(plain, parsed);
+                }
+            }
         }
     }
 
@@ -1508,17 +1529,22 @@ mod tests {
     }
 
     #[test]
-    fn only_files_without_quotes_or_lone_crs_are_split_plainly() {
+    fn only_chunks_without_quotes_or_lone_crs_are_split_plainly() {
         let chunks = |csv: &[u8]| {
             let src = csv_source(csv.to_vec());
             let Data::Csv { chunks, .. } = &src.data else { panic!("a CSV source") };
             chunks.iter().map(|c| c.plain).collect::<Vec<_>>()
         };
         assert_eq!(chunks(b"A;B\n1;x\r\n2;y\n"), vec![true]);
-        // A quote anywhere: the parser reads every chunk.
+        // A quote: the parser reads that chunk.
         assert_eq!(chunks(b"A;B\n1;\"x\"\n2;y\n"), vec![false]);
         // A lone CR: the parser, and lines counted as an editor counts them.
         assert_eq!(chunks(b"A;B\n1;x\r2;y\n"), vec![false]);
+        // Chunks of one record each: only the one with the quoted field
+        // (which holds a line break) goes to the parser.
+        let buf = b"A;B\n1;x\n2;y\r\n3;\"p\nq\"\n4;z\n5;w";
+        let plain: Vec<bool> = split_chunks(buf, 4, 2).iter().map(|c| c.plain).collect();
+        assert_eq!(plain, vec![true, true, false, true, true]);
     }
 
     #[test]
