@@ -882,13 +882,7 @@ fn breaks(buf: &[u8], from: usize, to: usize) -> (u64, bool) {
     let part = &buf[from..to];
     // Usually one short record: eight bytes at a time in a register (no
     // search to set up per record), `\n` counted and `\r` noted.
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each byte of `w` equal to `b` (exact: no false hits).
-    let equal = |w: u64, b: u8| -> u64 {
-        let x = w ^ (ONES * b as u64);
-        !(((x & !HIGH).wrapping_add(!HIGH)) | x) & HIGH
-    };
+    let equal = swar_equal;
     let (mut n, mut cr) = (0u64, 0u64);
     let mut words = part.chunks_exact(8);
     for w in &mut words {
@@ -912,6 +906,25 @@ fn breaks(buf: &[u8], from: usize, to: usize) -> (u64, bool) {
     (n + lone, lone > 0)
 }
 
+/// The high bit of each byte of `w` equal to `b` (exact: no false hits).
+#[inline]
+fn swar_equal(w: u64, b: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let x = w ^ (ONES * b as u64);
+    !(((x & !HIGH).wrapping_add(!HIGH)) | x) & HIGH
+}
+
+/// How many bytes of `part` are `b`, eight at a time in a register.
+fn count_byte(part: &[u8], b: u8) -> u64 {
+    let mut words = part.chunks_exact(8);
+    let mut n = 0u64;
+    for w in &mut words {
+        n += swar_equal(u64::from_le_bytes(w.try_into().expect("8 bytes")), b).count_ones() as u64;
+    }
+    n + words.remainder().iter().filter(|&&c| c == b).count() as u64
+}
+
 /// Split the body (from `body_start`) into chunks ending at record
 /// boundaries (a newline outside quotes), each with the physical line number
 /// of its first byte.
@@ -919,7 +932,7 @@ fn split_chunks(buf: &[u8], body_start: usize, chunk_bytes: usize) -> Vec<CsvChu
     let n = buf.len();
     // First as if no field were quoted: chunks end at the first `\n` after
     // each cut, and one parallel pass over them counts their line breaks and
-    // looks for a quote.
+    // their quotes.
     let mut bounds = vec![body_start];
     let mut at = body_start;
     while at + chunk_bytes < n {
@@ -935,48 +948,46 @@ fn split_chunks(buf: &[u8], body_start: usize, chunk_bytes: usize) -> Vec<CsvChu
     }
     bounds.push(n);
     let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-    let scanned: Vec<(u64, bool, bool)> = ranges
+    // Per range: line breaks, a lone `\r`, quotes.
+    let scanned: Vec<(u64, bool, u64)> = ranges
         .par_iter()
         .map(|&(a, b)| {
-            // In pieces that stay in cache between the two looks.
-            let (mut nl, mut lone, mut quote) = (0, false, false);
+            // In pieces that stay in cache between the looks.
+            let (mut nl, mut lone, mut quotes) = (0, false, 0);
             let mut p = a;
             while p < b {
                 let q = (p + (64 << 10)).min(b);
                 let (k, l) = breaks(buf, p, q);
                 nl += k;
                 lone |= l;
-                quote |= memchr::memchr(b'"', &buf[p..q]).is_some();
+                if memchr::memchr(b'"', &buf[p..q]).is_some() {
+                    quotes += count_byte(&buf[p..q], b'"');
+                }
                 p = q;
             }
-            (nl, lone, quote)
+            (nl, lone, quotes)
         })
         .collect();
     // Per chunk: line breaks, a lone `\r`, a quote.
-    let (ranges, counted): (Vec<(usize, usize)>, Vec<(u64, bool, bool)>) = if !scanned.iter().any(|s| s.2) {
-        (ranges, scanned)
+    let (ranges, counted): (Vec<(usize, usize)>, Vec<(u64, bool, bool)>) = if scanned.iter().all(|s| s.2 == 0) {
+        (ranges, scanned.into_iter().map(|(nl, lone, _)| (nl, lone, false)).collect())
     } else {
-        // A quoted field may hold a line break: chunks end at a `\n` outside
-        // quotes, found in one pass from the start; then counted again.
-        let mut bounds = vec![body_start];
-        let mut in_quote = false;
-        let mut next = body_start + chunk_bytes;
-        for i in memchr::memchr2_iter(b'"', b'\n', &buf[body_start..]) {
-            let i = i + body_start;
-            if buf[i] == b'"' {
-                in_quote = !in_quote;
-            } else if !in_quote && i + 1 >= next && i + 1 < n {
-                bounds.push(i + 1);
-                next = i + 1 + chunk_bytes;
-            }
-        }
+        // A quoted field may hold a line break: each cut moves to the first
+        // line end outside quotes at or after it ([`cuts_outside_quotes`]);
+        // a range whose cut did not move keeps its counts.
+        let first: std::collections::HashMap<(usize, usize), (u64, bool, u64)> =
+            ranges.iter().copied().zip(scanned.iter().copied()).collect();
+        let mut bounds = cuts_outside_quotes(buf, body_start, &ranges, &scanned);
         bounds.push(n);
         let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
         let counted = ranges
             .par_iter()
-            .map(|&(a, b)| {
-                let (nl, lone) = breaks(buf, a, b);
-                (nl, lone, memchr::memchr(b'"', &buf[a..b]).is_some())
+            .map(|&(a, b)| match first.get(&(a, b)) {
+                Some(&(nl, lone, quotes)) => (nl, lone, quotes > 0),
+                None => {
+                    let (nl, lone) = breaks(buf, a, b);
+                    (nl, lone, memchr::memchr(b'"', &buf[a..b]).is_some())
+                }
             })
             .collect();
         (ranges, counted)
@@ -995,6 +1006,46 @@ fn split_chunks(buf: &[u8], body_start: usize, chunk_bytes: usize) -> Vec<CsvChu
             c
         })
         .collect()
+}
+
+/// Chunk starts outside quotes, in parallel: a quote toggles "inside a
+/// quoted field" (from `body_start`, outside), so the state at each range's
+/// start is the parity of the quotes before it (`scanned`'s counts). A range
+/// that starts outside quotes starts a chunk there (its start follows a line
+/// end); one that starts inside is cut after its first line end outside
+/// quotes, if it has one (else it joins the chunk before). Returns the
+/// chunk starts, increasing, the first being `body_start`.
+fn cuts_outside_quotes(buf: &[u8], body_start: usize, ranges: &[(usize, usize)], scanned: &[(u64, bool, u64)]) -> Vec<usize> {
+    let mut inside = Vec::with_capacity(ranges.len());
+    let mut q = false;
+    for s in scanned {
+        inside.push(q);
+        q ^= s.2 % 2 == 1;
+    }
+    let cuts: Vec<Option<usize>> = ranges
+        .par_iter()
+        .zip(inside)
+        .map(|(&(a, b), mut q)| {
+            if !q {
+                return Some(a);
+            }
+            for i in memchr::memchr2_iter(b'"', b'\n', &buf[a..b]) {
+                if buf[a + i] == b'"' {
+                    q = !q;
+                } else if !q {
+                    return Some(a + i + 1).filter(|&c| c < b);
+                }
+            }
+            None
+        })
+        .collect();
+    let mut out = vec![body_start];
+    for c in cuts.into_iter().flatten() {
+        if c > *out.last().expect("a start") {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn read_xlsx(path: &Path) -> Result<Vec<Vec<String>>, String> {
