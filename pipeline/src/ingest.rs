@@ -857,10 +857,10 @@ fn plain_records(buf: &[u8], delim: u8, c: &CsvChunk, mut f: impl FnMut(&Row)) {
         let nl = memchr::memchr(b'\n', &buf[p..end]).map_or(end, |i| p + i);
         let content_end = if nl > p && buf[nl - 1] == b'\r' { nl - 1 } else { nl };
         if content_end > p {
-            let text = &buf[p..content_end];
+            let record = &buf[p..content_end];
             seps.clear();
-            seps.extend(memchr::memchr_iter(delim, text).map(|i| i as u32));
-            f(&Row { line, offset: at as u64, cells: Cells::Plain(text, &seps, text.is_ascii()) });
+            seps.extend(memchr::memchr_iter(delim, record).map(|i| i as u32));
+            f(&Row { line, offset: at as u64, cells: Cells::Plain(record, &seps, record.is_ascii()) });
             at = content_end + 1;
         }
         line += 1;
@@ -882,13 +882,12 @@ fn breaks(buf: &[u8], from: usize, to: usize) -> (u64, bool) {
     let part = &buf[from..to];
     // Usually one short record: eight bytes at a time in a register (no
     // search to set up per record), `\n` counted and `\r` noted.
-    let equal = swar_equal;
     let (mut n, mut cr) = (0u64, 0u64);
     let mut words = part.chunks_exact(8);
     for w in &mut words {
         let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
-        n += equal(w, b'\n').count_ones() as u64;
-        cr |= equal(w, b'\r');
+        n += swar_equal(w, b'\n').count_ones() as u64;
+        cr |= swar_equal(w, b'\r');
     }
     for &c in words.remainder() {
         n += (c == b'\n') as u64;
@@ -975,22 +974,20 @@ fn split_chunks(buf: &[u8], body_start: usize, chunk_bytes: usize) -> Vec<CsvChu
         // A quoted field may hold a line break: each cut moves to the first
         // line end outside quotes at or after it ([`cuts_outside_quotes`]);
         // a range whose cut did not move keeps its counts.
-        let first: std::collections::HashMap<(usize, usize), (u64, bool, u64)> =
-            ranges.iter().copied().zip(scanned.iter().copied()).collect();
         let mut bounds = cuts_outside_quotes(buf, body_start, &ranges, &scanned);
         bounds.push(n);
-        let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-        let counted = ranges
+        let chunks: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+        let counted = chunks
             .par_iter()
-            .map(|&(a, b)| match first.get(&(a, b)) {
-                Some(&(nl, lone, quotes)) => (nl, lone, quotes > 0),
-                None => {
+            .map(|&(a, b)| match ranges.binary_search(&(a, b)) {
+                Ok(k) => (scanned[k].0, scanned[k].1, scanned[k].2 > 0),
+                Err(_) => {
                     let (nl, lone) = breaks(buf, a, b);
                     (nl, lone, memchr::memchr(b'"', &buf[a..b]).is_some())
                 }
             })
             .collect();
-        (ranges, counted)
+        (chunks, counted)
     };
     let mut line = 2u64; // the header is line 1
     ranges
@@ -1469,6 +1466,22 @@ mod tests {
         assert!(chunks.iter().any(|c| c.lone_cr));
     }
 
+    /// What a record reads as: line, offset, width, every cell (and the
+    /// one past the last, which reads as empty), content hash.
+    type ReadAs = (u64, u64, usize, Vec<String>, u64);
+
+    /// A `;`-separated chunk's records as [`plain_records`] splits them and
+    /// as the CSV parser ([`csv_records`]) reads them.
+    fn split_and_parsed(buf: &[u8], c: &CsvChunk) -> (Vec<ReadAs>, Vec<ReadAs>) {
+        let read = |r: &Row| -> ReadAs {
+            (r.line, r.offset, r.len(), (0..r.len() + 1).map(|i| r.get(Some(i)).into_owned()).collect(), r.content_hash())
+        };
+        let (mut plain, mut parsed) = (Vec::new(), Vec::new());
+        plain_records(buf, b';', c, |r| plain.push(read(r)));
+        csv_records(buf, b';', c, true, |r| parsed.push(read(r))).unwrap();
+        (plain, parsed)
+    }
+
     use proptest::prelude::*;
 
     proptest::proptest! {
@@ -1517,14 +1530,10 @@ mod tests {
             prop_assert_eq!(lines(true), counted);
             // A chunk without a quote (or lone CR) is split, not parsed, and
             // gives the parser's records: cells, lines, offsets, hashes.
-            type Seen = (u64, u64, Vec<String>, u64);
-            let seen = |r: &Row| -> Seen { (r.line, r.offset, (0..r.len()).map(|i| r.get(Some(i)).into_owned()).collect(), r.content_hash()) };
             for c in &chunks {
                 prop_assert_eq!(c.plain, !buf[c.start..c.end].contains(&b'"'));
                 if c.plain {
-                    let (mut plain, mut parsed) = (Vec::new(), Vec::new());
-                    plain_records(&buf, b';', c, |r| plain.push(seen(r)));
-                    csv_records(&buf, b';', c, true, |r| parsed.push(seen(r))).unwrap();
+                    let (plain, parsed) = split_and_parsed(&buf, c);
                     prop_assert_eq!(plain, parsed);
                 }
             }
@@ -1564,14 +1573,11 @@ mod tests {
             }
             let chunks = split_chunks(&buf, 6, chunk_bytes);
             prop_assert!(chunks.iter().all(|c| c.plain));
-            type Seen = (u64, u64, usize, Vec<String>, u64);
-            let seen = |r: &Row| -> Seen {
-                (r.line, r.offset, r.len(), (0..r.len() + 1).map(|i| r.get(Some(i)).into_owned()).collect(), r.content_hash())
-            };
             let (mut plain, mut parsed) = (Vec::new(), Vec::new());
             for c in &chunks {
-                plain_records(&buf, b';', c, |r| plain.push(seen(r)));
-                csv_records(&buf, b';', c, true, |r| parsed.push(seen(r))).unwrap();
+                let (p, q) = split_and_parsed(&buf, c);
+                plain.extend(p);
+                parsed.extend(q);
             }
             // A record of one empty cell is a blank line: no record.
             prop_assert_eq!(plain.len(), records.iter().filter(|r| !r.0.join(";").is_empty()).count());
