@@ -193,7 +193,7 @@ impl ChunkHashes {
         while h.len() <= k {
             let from = self.start + h.len();
             let to = (from + HASH_BLOCK_ROWS).min(self.end);
-            h.extend(t.hash_rows(from..to, ROW_SEED, mix_cell));
+            h.extend(t.hash_rows(from..to, ROW_SEED, cell_hash, mix_hash));
         }
         h[k]
     }
@@ -202,19 +202,36 @@ impl ChunkHashes {
 /// Where a row's content hash starts; each cell is folded in by [`mix_cell`].
 const ROW_SEED: u64 = 0x6361_6b75_7061_6e21;
 
-/// Fold one cell into a row's content hash (foldhash's byte step, which
-/// mixes in the cell's length, so cell boundaries count). Every format
+/// Fold one cell into a row's content hash: the cell's own hash
+/// ([`cell_hash`]) mixed into the row's by [`mix_hash`]. Every format
 /// computes the same value for the same cells (a CSV row and the same row in
-/// Parquet hash alike), whether row by row or column by column.
+/// Parquet hash alike), whether row by row or column by column, and a
+/// Parquet dictionary's values are hashed once each.
 #[inline]
 pub(crate) fn mix_cell(h: u64, cell: &[u8]) -> u64 {
+    mix_hash(h, cell_hash(cell))
+}
+
+/// One cell's hash (foldhash, which mixes in the length, so cell
+/// boundaries count).
+#[inline(always)]
+pub(crate) fn cell_hash(cell: &[u8]) -> u64 {
     use std::hash::Hasher;
     static SEED: foldhash::SharedSeed = foldhash::SharedSeed::from_u64(0x4e49_4b21_4b54_5021);
-    let mut s = foldhash::fast::FoldHasher::with_seed(h, &SEED);
+    let mut s = foldhash::fast::FoldHasher::with_seed(0x6365_6c6c_6861_7368, &SEED);
     // Only `write` is used: the hasher's state is its accumulator, which
     // `finish` returns as is.
     s.write(cell);
     s.finish()
+}
+
+/// A row's hash so far with its next cell's hash: foldhash's folded
+/// multiply (the 128-bit product's halves xor-ed) of the two, each first
+/// xor-ed with a constant of its own, so the order of cells counts.
+#[inline(always)]
+pub(crate) fn mix_hash(h: u64, cell: u64) -> u64 {
+    let p = ((h ^ 0x243f_6a88_85a3_08d3) as u128) * ((cell ^ 0x1319_8a2e_0370_7344) as u128);
+    (p as u64) ^ ((p >> 64) as u64)
 }
 
 impl Row<'_> {
@@ -540,25 +557,20 @@ impl Source {
                 // so that decoding and validation overlap and the pool does
                 // not wait at a batch's end for a decoder that got less than
                 // its share of the cores meanwhile.
-                let read = |k: usize| -> Result<StringTable, PipelineError> {
-                    let (start, len) = batches[k];
-                    file.read_slice(start, len, columns).map_err(|e| self.unreadable(e))
-                };
                 if !batches.is_empty() {
                     std::thread::scope(|scope| -> Result<(), PipelineError> {
                         // READ_AHEAD - 1 decoded batches wait in the channel while the next is decoded.
                         let (decoded, ready) = std::sync::mpsc::sync_channel(READ_AHEAD - 1);
                         scope.spawn(move || {
-                            for k in 0..batches.len() {
-                                let t = read(k);
-                                let failed = t.is_err();
-                                if decoded.send(t).is_err() || failed {
-                                    break; // validation stopped, or this batch failed
-                                }
-                            }
+                            // Stops when validation stopped (the channel is
+                            // closed) or a batch failed (its error was sent).
+                            file.read_batches(batches, columns, |t| decoded.send(t).is_ok());
                         });
                         for k in 0..batches.len() {
-                            let t = ready.recv().expect("the Parquet reader sends every batch or an error")?;
+                            let t: StringTable = ready
+                                .recv()
+                                .expect("the Parquet reader sends every batch or an error")
+                                .map_err(|e| self.unreadable(e))?;
                             let (start, len) = batches[k];
                             let t = &t;
                             step(&|| {
