@@ -69,6 +69,16 @@ fn generated_messy_case_matches_expected_counts_csv_and_parquet() {
         let f = format!("coverage_{level}.csv");
         assert_eq!(std::fs::read(out_csv.join(&f)).unwrap(), std::fs::read(out_pq.join(&f)).unwrap(), "{f}");
     }
+    // Row by row too: the same rejects and warnings, at the same lines (the
+    // generated CSV has one record per line), the file names aside. The
+    // Parquet files are read as dictionaries, their cells parsed once per
+    // distinct value; the CSV's cell by cell.
+    for f in ["rejects.csv", "warnings.csv"] {
+        let csv = std::fs::read_to_string(out_csv.join(f)).unwrap();
+        let pq = std::fs::read_to_string(out_pq.join(f)).unwrap().replace("rekam_ktpel.parquet", "rekam_ktpel.csv").replace("penduduk.parquet", "penduduk.csv");
+        assert!(csv.lines().count() > 100, "{f} has rows");
+        assert_eq!(csv, pq, "{f}");
+    }
 }
 
 #[test]

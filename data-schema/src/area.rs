@@ -62,14 +62,25 @@ fn small_int(s: &str, max: u32) -> Option<u32> {
     (1..=max).contains(&v).then_some(v)
 }
 
+/// Largest value of each domicile part: NO_PROP, NO_KAB, NO_KEC, NO_KEL.
+pub const PART_MAX: [u32; 4] = [99, 99, 99, 9999];
+
+/// One domicile part (`i`: 0 NO_PROP .. 3 NO_KEL) as [`AreaCode::from_parts`]
+/// reads it: a whole number from 1 to [`PART_MAX`]`[i]`, leading zeros optional.
+pub fn part(s: &str, i: usize) -> Option<u32> {
+    small_int(s, PART_MAX[i])
+}
+
 impl AreaCode {
     /// From `NO_PROP`, `NO_KAB`, `NO_KEC`, `NO_KEL`; leading zeros may be missing.
     pub fn from_parts(prop: &str, kab: &str, kec: &str, kel: &str) -> Option<AreaCode> {
-        let p = small_int(prop, 99)? as u64;
-        let k = small_int(kab, 99)? as u64;
-        let c = small_int(kec, 99)? as u64;
-        let d = small_int(kel, 9999)? as u64;
-        Some(AreaCode(((p * 100 + k) * 100 + c) * 10_000 + d))
+        Some(Self::from_numbers([part(prop, 0)?, part(kab, 1)?, part(kec, 2)?, part(kel, 3)?]))
+    }
+
+    /// From the four parts as read by [`part`].
+    #[inline]
+    pub fn from_numbers([p, k, c, d]: [u32; 4]) -> AreaCode {
+        AreaCode(((p as u64 * 100 + k as u64) * 100 + c as u64) * 10_000 + d as u64)
     }
 
     /// From `KODE_WILAYAH`: `PP.KK.CC.DDDD` (zeros may be missing) or 10 digits.

@@ -6,6 +6,7 @@ use crate::population::Candidate;
 use crate::quality::{CompactString, IntoText, Issue, QualityLog};
 use chrono::NaiveDate;
 use data_schema::columns::{enrollment as col, resolve};
+use crate::population::KeyMemo;
 use data_schema::date::{parse_date, to_days};
 use data_schema::nik::{self, NikError};
 use data_schema::values::EnrollmentStatus;
@@ -102,6 +103,9 @@ pub struct Chunk {
     pub rows: u64,
     /// Parsed STATUS_KTP values seen in this chunk (the parser is pure).
     memo: crate::population::MemoMap<EnrollmentStatus>,
+    /// The same by dictionary key, and TGL_REKAM (a Parquet dictionary column).
+    status_keys: KeyMemo<EnrollmentStatus>,
+    dates: KeyMemo<Option<chrono::NaiveDate>>,
 }
 
 /// Validate every row of one enrollment file in parallel chunks, handing the
@@ -179,18 +183,23 @@ pub fn read_file(
                     return;
                 }
             };
-            let raw_date = row.get(idx[1]);
-            let Some(date) = parse_date(&raw_date) else {
+            let date = match row.dict_key(idx[1]) {
+                Some(k) => acc.dates.get(k, || parse_date(&row.get(idx[1]))),
+                None => parse_date(&row.get(idx[1])),
+            };
+            let Some(date) = date else {
                 acc.rejects.push(reject(
                     RejectReason::RecordDateInvalid,
                     "TGL_REKAM",
-                    &raw_date,
+                    &row.get(idx[1]),
                     "expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY".into_text(),
                 ));
                 return;
             };
-            let raw_status = row.get(idx[2]);
-            let status = crate::population::memo(&mut acc.memo, &raw_status, EnrollmentStatus::parse);
+            let status = match row.dict_key(idx[2]) {
+                Some(k) => acc.status_keys.get(k, || EnrollmentStatus::parse(&row.get(idx[2]))),
+                None => crate::population::memo(&mut acc.memo, &row.get(idx[2]), EnrollmentStatus::parse),
+            };
             if status == EnrollmentStatus::Unknown {
                 acc.warnings.push((
                     seq,
@@ -199,7 +208,7 @@ pub fn read_file(
                         row.line,
                         "STATUS_KTP",
                         WarningKind::EnrollmentStatusUnknown,
-                        &raw_status,
+                        &row.get(idx[2]),
                         "status not in the contract's lists: this record does not count",
                     )
                     .at_nik(Some(nik)),

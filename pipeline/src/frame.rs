@@ -66,6 +66,29 @@ pub struct StringTable {
     /// `None`: a column not read (a projection); its cells read as `""`.
     cols: Vec<Option<TextCol>>,
     height: usize,
+    /// Tells this table's dictionaries from every other table's ([`DictKey::id`]).
+    serial: usize,
+}
+
+/// Where a cell of a dictionary column is in its dictionary: equal `id`s
+/// and `key`s are equal cells (the same dictionary of the same table), so a
+/// value parsed from the cell can be remembered by `key` (`0..len`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DictKey {
+    pub id: usize,
+    pub key: u32,
+    pub len: u32,
+}
+
+/// Dictionaries larger than this give no [`DictKey`]s: a memo by key would
+/// be a table as large for each chunk of rows.
+const DICT_KEY_MAX: usize = 1 << 16;
+
+/// Serial numbers of [`StringTable`]s (for [`DictKey::id`]).
+static TABLES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+
+fn next_serial() -> usize {
+    TABLES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// One decoded column of a [`StringTable`].
@@ -101,6 +124,22 @@ impl StringTable {
                 values.value_unchecked(*keys.get_unchecked(row) as usize)
             },
             _ => self.get_checked(row, col),
+        }
+    }
+
+    /// Cell `(row, col)`'s place in its column's dictionary, for a
+    /// dictionary column without nulls of at most [`DICT_KEY_MAX`] values;
+    /// `None` otherwise.
+    #[inline(always)]
+    pub fn dict_key(&self, row: usize, col: usize) -> Option<DictKey> {
+        match self.cols.get(col) {
+            Some(Some(TextCol::Dict { keys, nulls: None, values, .. })) if row < self.height && values.len() <= DICT_KEY_MAX => Some(DictKey {
+                id: self.serial.wrapping_mul(1 << 16) ^ col,
+                // SAFETY: row < height, the keys' length.
+                key: unsafe { *keys.get_unchecked(row) } as u32,
+                len: values.len() as u32,
+            }),
+            _ => None,
         }
     }
 
@@ -412,7 +451,7 @@ impl ParquetFile {
             };
             cols[k] = Some(col);
         }
-        Ok(StringTable { headers: self.headers.clone(), cols, height: len })
+        Ok(StringTable { headers: self.headers.clone(), cols, height: len, serial: next_serial() })
     }
 
     fn polars_slice(
@@ -442,7 +481,7 @@ impl ParquetFile {
                     cols[k] = c;
                 }
             }
-            t = StringTable { headers: self.headers.clone(), cols, height: t.height };
+            t = StringTable { headers: self.headers.clone(), cols, height: t.height, serial: t.serial };
         }
         Ok(t)
     }
@@ -538,7 +577,7 @@ fn to_strings(df: DataFrame) -> Result<StringTable, String> {
         let a: StringViewArray = ca.iter().collect();
         cols.push(Some(TextCol::Views(a, ca.null_count() > 0)));
     }
-    Ok(StringTable { headers, cols, height })
+    Ok(StringTable { headers, cols, height, serial: next_serial() })
 }
 
 /// Floats (an NIK or code saved as a number) as text: whole numbers below

@@ -7,7 +7,7 @@
 //! an officer sees in an editor.
 
 use crate::error::PipelineError;
-use crate::frame::{ParquetFile, StringTable};
+use crate::frame::{DictKey, ParquetFile, StringTable};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -258,6 +258,16 @@ impl Row<'_> {
             Cells::Plain(line, seps, ascii) => plain_field(line, seps, i).map_or(Cow::Borrowed(""), |b| text(b, *ascii)),
             Cells::Parquet(t, row, _) => Cow::Borrowed(if i < t.headers.len() { t.get(*row, i) } else { "" }),
             Cells::Xlsx(r) => Cow::Borrowed(r.get(i).map(String::as_str).unwrap_or("")),
+        }
+    }
+
+    /// Cell `i`'s place in its column's dictionary (a Parquet column read
+    /// as a dictionary, without nulls): cells with the same key are equal.
+    #[inline]
+    pub fn dict_key(&self, i: Option<usize>) -> Option<DictKey> {
+        match (&self.cells, i) {
+            (Cells::Parquet(t, row, _), Some(i)) => t.dict_key(*row, i),
+            _ => None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! duplicate, or rejected with a contract reason.
 
 use crate::error::PipelineError;
+use crate::frame::DictKey;
 use crate::ingest::{Row, Source};
 use crate::quality::{CompactString, IntoText, Issue, QualityLog};
 use chrono::{Datelike, NaiveDate};
@@ -9,7 +10,7 @@ use data_schema::columns::{self, population as col, ColumnSpec};
 use data_schema::date::{parse_date, to_days};
 use data_schema::nik::{self, NikError};
 use data_schema::values::{is_active_tni_polri, Citizenship, Marital, RegisterStatus, Sex};
-use data_schema::{AreaCode, RejectReason, WarningKind};
+use data_schema::{area, AreaCode, RejectReason, WarningKind};
 
 /// Column indices of the population columns in one file.
 #[derive(Clone, Debug)]
@@ -227,13 +228,56 @@ pub struct Chunk {
 
 /// The coded columns repeat a handful of values: their parsed meaning is
 /// remembered per chunk (the parsers are pure, so this changes nothing but speed).
+/// A Parquet dictionary column's cells are remembered by their key instead
+/// ([`KeyMemo`]), the birth date among them.
 #[derive(Default)]
 pub struct Memo {
-    sex: MemoMap<Option<Sex>>,
-    marital: MemoMap<Option<Marital>>,
-    tni: MemoMap<bool>,
-    cit: MemoMap<Result<Citizenship, ()>>,
-    status: MemoMap<Option<RegisterStatus>>,
+    sex: (KeyMemo<Option<Sex>>, MemoMap<Option<Sex>>),
+    marital: (KeyMemo<Option<Marital>>, MemoMap<Option<Marital>>),
+    tni: (KeyMemo<bool>, MemoMap<bool>),
+    cit: (KeyMemo<Result<Citizenship, ()>>, MemoMap<Result<Citizenship, ()>>),
+    status: (KeyMemo<Option<RegisterStatus>>, MemoMap<Option<RegisterStatus>>),
+    birth: KeyMemo<Option<NaiveDate>>,
+    /// NO_PROP .. NO_KEL, each as [`area::part`] reads it.
+    parts: [KeyMemo<Option<u32>>; 4],
+}
+
+/// Values parsed from the cells of one dictionary column, by key: the
+/// value is parsed once per distinct cell of a batch, and found again with
+/// neither the cell's bytes nor a hash. Another dictionary (another column
+/// or batch) starts it afresh.
+pub(crate) struct KeyMemo<V> {
+    id: usize,
+    values: Vec<Option<V>>,
+}
+
+impl<V> Default for KeyMemo<V> {
+    fn default() -> Self {
+        KeyMemo { id: 0, values: Vec::new() }
+    }
+}
+
+impl<V: Copy> KeyMemo<V> {
+    /// `f()`, the value of the cell at `k`, remembered by `k.key`.
+    #[inline]
+    pub(crate) fn get(&mut self, k: DictKey, f: impl FnOnce() -> V) -> V {
+        if self.id != k.id || self.values.len() != k.len as usize {
+            self.id = k.id;
+            self.values.clear();
+            self.values.resize(k.len as usize, None);
+        }
+        *self.values[k.key as usize].get_or_insert_with(f)
+    }
+}
+
+/// `f(cell i)`, remembered by dictionary key when the cell has one, else by
+/// its bytes (`f` must be pure).
+#[inline]
+fn coded<V: Copy>(m: &mut (KeyMemo<V>, MemoMap<V>), row: &Row, i: Option<usize>, f: impl Fn(&str) -> V) -> V {
+    match row.dict_key(i) {
+        Some(k) => m.0.get(k, || f(&row.get(i))),
+        None => memo(&mut m.1, &row.get(i), f),
+    }
 }
 
 /// A memo of parsed cell values. Cells of up to 16 bytes (nearly every
@@ -388,20 +432,24 @@ pub fn validate(
             return reject(None, RejectReason::NikFormat, "NIK", &raw_nik, hint);
         }
     };
-    let raw_birth = get(h.tgl_lhr);
-    let Some(birth) = parse_date(&raw_birth) else {
+    let raw_birth = || get(h.tgl_lhr);
+    let birth = match row.dict_key(h.tgl_lhr) {
+        Some(k) => memo_.birth.get(k, || parse_date(&raw_birth())),
+        None => parse_date(&raw_birth()),
+    };
+    let Some(birth) = birth else {
         let hint = format!(
             "expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY; the NIK's date part reads {}",
             nik::nik_date_hint(nik)
         );
-        return reject(Some(nik), RejectReason::BirthDateInvalid, "TGL_LHR", &raw_birth, hint.into_text());
+        return reject(Some(nik), RejectReason::BirthDateInvalid, "TGL_LHR", &raw_birth(), hint.into_text());
     };
     if birth > as_of {
         return reject(
             Some(nik),
             RejectReason::BirthDateFuture,
             "TGL_LHR",
-            &raw_birth,
+            &raw_birth(),
             format!("birth date is after the as-of date {as_of}; the NIK's date part reads {}", nik::nik_date_hint(nik))
                 .into_text(),
         );
@@ -423,10 +471,16 @@ pub fn validate(
             }
         }
         _ => {
-            let (p, k, c, d) = (get(h.prop), get(h.kab), get(h.kec), get(h.kel));
-            match AreaCode::from_parts(&p, &k, &c, &d) {
+            let part_cols = [h.prop, h.kab, h.kec, h.kel];
+            let mut part = |i: usize| match row.dict_key(part_cols[i]) {
+                Some(k) => memo_.parts[i].get(k, || area::part(&get(part_cols[i]), i)),
+                None => area::part(&get(part_cols[i]), i),
+            };
+            let code = (|| Some(AreaCode::from_numbers([part(0)?, part(1)?, part(2)?, part(3)?])))();
+            match code {
                 Some(a) => a,
                 None => {
+                    let (p, k, c, d) = (get(h.prop), get(h.kab), get(h.kec), get(h.kel));
                     return reject(
                         Some(nik),
                         RejectReason::AreaFormat,
@@ -448,19 +502,19 @@ pub fn validate(
         warn(
             WarningKind::NikDateMismatch,
             "TGL_LHR",
-            &raw_birth,
+            &raw_birth(),
             format!("NIK date part reads {}; age is taken from TGL_LHR", nik::nik_date_hint(nik)).into_text(),
         );
     }
-    let raw_sex = get(h.sex);
-    let female = match memo(&mut memo_.sex, &raw_sex, Sex::parse) {
+    let raw_sex = || get(h.sex);
+    let female = match coded(&mut memo_.sex, row, h.sex, Sex::parse) {
         Some(s) => {
             let f = s == Sex::Female;
             if f != parts.female {
                 warn(
                     WarningKind::NikSexMismatch,
                     "JENIS_KLMIN",
-                    &raw_sex,
+                    &raw_sex(),
                     if parts.female { "NIK day part says female (P)" } else { "NIK day part says male (L)" }.into_text(),
                 );
             }
@@ -470,7 +524,7 @@ pub fn validate(
             warn(
                 WarningKind::SexDerivedFromNik,
                 "JENIS_KLMIN",
-                &raw_sex,
+                &raw_sex(),
                 if parts.female {
                     "sex missing or unreadable; derived from the NIK day: P"
                 } else {
@@ -481,36 +535,36 @@ pub fn validate(
             parts.female
         }
     };
-    let raw_kwn = get(h.stat_kwn);
-    let married = match memo(&mut memo_.marital, &raw_kwn, Marital::parse) {
+    let raw_kwn = || get(h.stat_kwn);
+    let married = match coded(&mut memo_.marital, row, h.stat_kwn, Marital::parse) {
         Some(m) => m.ever_married(),
         None => {
             warn(
                 WarningKind::MaritalMissing,
                 "STAT_KWN",
-                &raw_kwn,
+                &raw_kwn(),
                 "marital status missing or unreadable; treated as not married".into_text(),
             );
             false
         }
     };
-    let tni = memo(&mut memo_.tni, &get(h.pekerjaan), is_active_tni_polri);
-    let raw_cit = get(h.kwn);
-    let wni = match memo(&mut memo_.cit, &raw_cit, Citizenship::parse) {
+    let tni = coded(&mut memo_.tni, row, h.pekerjaan, is_active_tni_polri);
+    let raw_cit = || get(h.kwn);
+    let wni = match coded(&mut memo_.cit, row, h.kwn, Citizenship::parse) {
         Ok(c) => c == Citizenship::Wni,
         Err(()) => {
-            warn(WarningKind::CitizenshipUnknown, "KEWARGANEGARAAN", &raw_cit, "unreadable; treated as WNI".into_text());
+            warn(WarningKind::CitizenshipUnknown, "KEWARGANEGARAAN", &raw_cit(), "unreadable; treated as WNI".into_text());
             true
         }
     };
-    let raw_status = get(h.status);
-    let resident = match memo(&mut memo_.status, &raw_status, RegisterStatus::parse) {
+    let raw_status = || get(h.status);
+    let resident = match coded(&mut memo_.status, row, h.status, RegisterStatus::parse) {
         Some(s) => s == RegisterStatus::Aktif,
         None => {
             warn(
                 WarningKind::RegisterStatusUnknown,
                 "STATUS_PENDUDUK",
-                &raw_status,
+                &raw_status(),
                 "only AKTIF rows are residents; this row is counted as not resident".into_text(),
             );
             false
@@ -759,6 +813,21 @@ mod tests {
                 prop_assert_eq!(memo(&mut m, c, f), f(c));
             }
         }
+    }
+
+    /// A memo by key answers from the dictionary it was filled from, and
+    /// starts afresh for another (another column or batch).
+    #[test]
+    fn a_key_memo_starts_afresh_for_another_dictionary() {
+        let mut m: KeyMemo<u32> = KeyMemo::default();
+        let k = |id, key, len| DictKey { id, key, len };
+        assert_eq!(m.get(k(1, 2, 3), || 20), 20);
+        assert_eq!(m.get(k(1, 2, 3), || unreachable!("remembered")), 20);
+        assert_eq!(m.get(k(1, 0, 3), || 7), 7);
+        assert_eq!(m.get(k(2, 2, 3), || 21), 21, "another dictionary, the same key");
+        assert_eq!(m.get(k(2, 0, 3), || 8), 8, "nothing kept from dictionary 1");
+        assert_eq!(m.get(k(2, 5, 6), || 9), 9, "the same id, another length: another dictionary");
+        assert_eq!(m.get(k(2, 2, 6), || 22), 22);
     }
 
     #[test]
