@@ -6,7 +6,7 @@ use crate::population::Candidate;
 use crate::quality::{CompactString, IntoText, Issue, QualityLog};
 use chrono::NaiveDate;
 use data_schema::columns::{enrollment as col, resolve};
-use crate::population::KeyMemo;
+use crate::population::{coded, KeyMemo, MemoMap};
 use data_schema::date::{parse_date, to_days};
 use data_schema::nik::{self, NikError};
 use data_schema::values::EnrollmentStatus;
@@ -101,10 +101,10 @@ pub struct Chunk {
     pub rejects: Vec<(u64, Issue)>,
     pub warnings: Vec<(u64, Issue)>,
     pub rows: u64,
-    /// Parsed STATUS_KTP values seen in this chunk (the parser is pure).
-    memo: crate::population::MemoMap<EnrollmentStatus>,
-    /// The same by dictionary key, and TGL_REKAM (a Parquet dictionary column).
-    status_keys: KeyMemo<EnrollmentStatus>,
+    /// Parsed STATUS_KTP values seen in this chunk (the parser is pure), by
+    /// dictionary key (a Parquet dictionary column) or by bytes.
+    status: (KeyMemo<EnrollmentStatus>, MemoMap<EnrollmentStatus>),
+    /// Parsed TGL_REKAM values by dictionary key.
     dates: KeyMemo<Option<chrono::NaiveDate>>,
 }
 
@@ -183,11 +183,7 @@ pub fn read_file(
                     return;
                 }
             };
-            let date = match row.dict_key(idx[1]) {
-                Some(k) => acc.dates.get(k, || parse_date(&row.get(idx[1]))),
-                None => parse_date(&row.get(idx[1])),
-            };
-            let Some(date) = date else {
+            let Some(date) = acc.dates.of(row, idx[1], parse_date) else {
                 acc.rejects.push(reject(
                     RejectReason::RecordDateInvalid,
                     "TGL_REKAM",
@@ -196,10 +192,7 @@ pub fn read_file(
                 ));
                 return;
             };
-            let status = match row.dict_key(idx[2]) {
-                Some(k) => acc.status_keys.get(k, || EnrollmentStatus::parse(&row.get(idx[2]))),
-                None => crate::population::memo(&mut acc.memo, &row.get(idx[2]), EnrollmentStatus::parse),
-            };
+            let status = coded(&mut acc.status, row, idx[2], EnrollmentStatus::parse);
             if status == EnrollmentStatus::Unknown {
                 acc.warnings.push((
                     seq,

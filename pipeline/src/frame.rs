@@ -4,8 +4,8 @@
 //!
 //! * [`ParquetFile`]: a Parquet file read in slices as string columns (the
 //!   validator reads every input as text, as the contract's rules are about
-//!   text). A file whose columns are all text, in a codec listed in
-//!   [`ARROW_CODECS`], is decoded by the parquet crate (arrow-rs), which
+//!   text). A file whose columns are all text, in a codec of
+//!   [`arrow_codec`], is decoded by the parquet crate (arrow-rs), which
 //!   takes 0.55–0.65 of polars' CPU for the same columns and keeps
 //!   dictionary-encoded columns as dictionaries ([`StringTable::dict_key`]);
 //!   any other file (numbers, dates, other codecs) by polars, which turns its
@@ -25,8 +25,11 @@ use polars::prelude::*;
 use std::fs::File;
 use std::path::Path;
 
-/// Codecs the parquet crate is built with here; a file using another is read by polars.
-const ARROW_CODECS: &[&str] = &["UNCOMPRESSED", "SNAPPY", "ZSTD"];
+/// Whether the parquet crate is built with this codec here (zstd, snappy,
+/// none); a file using another is read by polars.
+fn arrow_codec(c: Compression) -> bool {
+    matches!(c, Compression::UNCOMPRESSED | Compression::SNAPPY | Compression::ZSTD(_))
+}
 
 /// One output column, owned, in our own types.
 pub enum Col {
@@ -208,8 +211,9 @@ impl StringTable {
 
 /// How a [`ParquetFile`] is decoded.
 enum Engine {
-    /// Every column is text, in a codec in [`ARROW_CODECS`]: the parquet
-    /// crate, reading each column as string views.
+    /// Every column is text, in a codec of [`arrow_codec`]: the parquet
+    /// crate, reading each column as a dictionary when it is one in every
+    /// row group, else as string views ([`open_arrow`]).
     Arrow(ArrowReaderMetadata),
     Polars(polars::io::parquet::metadata::FileMetadataRef),
 }
@@ -258,28 +262,18 @@ impl ParquetFile {
     /// those columns are decoded (the others read as empty cells). Fewer
     /// rows than asked for is an error (a truncated or changed file).
     pub fn read_slice(&self, start: usize, len: usize, columns: Option<&[usize]>) -> Result<StringTable, String> {
-        let t = match &self.engine {
-            Engine::Arrow(meta) => {
-                let columns = self.projection(columns);
-                let (groups, selection) = self.selection(start, len);
-                let r = self
-                    .arrow_reader(meta, columns.as_deref())?
-                    .with_row_groups(groups)
-                    .with_row_selection(selection)
-                    .with_batch_size(len.max(1))
-                    .build()
-                    .map_err(|e| e.to_string())?;
-                let batches = r.collect::<Result<Vec<RecordBatch>, _>>().map_err(|e| e.to_string())?;
-                let got: usize = batches.iter().map(|b| b.num_rows()).sum();
-                if got != len {
-                    return Err(short_read(start, len, got));
-                }
-                let b = concat(batches)?;
-                self.arrow_table(b, columns.as_deref(), len)?
+        match &self.engine {
+            Engine::Arrow(_) => {
+                // One batch of the stream.
+                let mut got = None;
+                self.read_batches(&[(start, len)], columns, |t| {
+                    got = Some(t);
+                    false
+                });
+                got.expect("read_batches hands out its one batch or an error")
             }
-            Engine::Polars(meta) => self.polars_slice(meta, start, len, columns)?,
-        };
-        Ok(t)
+            Engine::Polars(meta) => self.polars_slice(meta, start, len, columns),
+        }
     }
 
     /// Rows `batches` (contiguous, in file order) as text tables, handed to
@@ -439,7 +433,8 @@ impl ParquetFile {
                     .clone();
                 let keys = d.keys();
                 let nulls = keys.nulls().filter(|n| n.null_count() > 0).cloned();
-                if nulls.is_none() && keys.values().iter().any(|&k| k < 0 || k as usize >= values.len()) {
+                // The largest key, as u32 (a negative key is a large one).
+                if nulls.is_none() && keys.values().iter().map(|&k| k as u32).max().is_some_and(|m| m as usize >= values.len()) {
                     return Err(format!("column {}: a dictionary index is out of range", self.headers[k]));
                 }
                 TextCol::Dict {
@@ -514,15 +509,7 @@ fn open_arrow(f: &File) -> Option<(ArrowReaderMetadata, Vec<String>)> {
         .iter()
         .all(|f| matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View));
     let leaves = meta.parquet_schema().num_columns() == schema.fields().len();
-    let codecs = meta.metadata().row_groups().iter().flat_map(|g| g.columns()).all(|c| {
-        let name = match c.compression() {
-            Compression::UNCOMPRESSED => "UNCOMPRESSED",
-            Compression::SNAPPY => "SNAPPY",
-            Compression::ZSTD(_) => "ZSTD",
-            _ => "other",
-        };
-        ARROW_CODECS.contains(&name)
-    });
+    let codecs = meta.metadata().row_groups().iter().flat_map(|g| g.columns()).all(|c| arrow_codec(c.compression()));
     if !(text && leaves && codecs) || schema.fields().is_empty() {
         return None;
     }

@@ -268,12 +268,22 @@ impl<V: Copy> KeyMemo<V> {
         }
         *self.values[k.key as usize].get_or_insert_with(f)
     }
+
+    /// `f(cell i)`, remembered by dictionary key when the cell has one,
+    /// else computed (`f` must be pure).
+    #[inline]
+    pub(crate) fn of(&mut self, row: &Row, i: Option<usize>, f: impl FnOnce(&str) -> V) -> V {
+        match row.dict_key(i) {
+            Some(k) => self.get(k, || f(&row.get(i))),
+            None => f(&row.get(i)),
+        }
+    }
 }
 
 /// `f(cell i)`, remembered by dictionary key when the cell has one, else by
 /// its bytes (`f` must be pure).
 #[inline]
-fn coded<V: Copy>(m: &mut (KeyMemo<V>, MemoMap<V>), row: &Row, i: Option<usize>, f: impl Fn(&str) -> V) -> V {
+pub(crate) fn coded<V: Copy>(m: &mut (KeyMemo<V>, MemoMap<V>), row: &Row, i: Option<usize>, f: impl Fn(&str) -> V) -> V {
     match row.dict_key(i) {
         Some(k) => m.0.get(k, || f(&row.get(i))),
         None => memo(&mut m.1, &row.get(i), f),
@@ -433,11 +443,7 @@ pub fn validate(
         }
     };
     let raw_birth = || get(h.tgl_lhr);
-    let birth = match row.dict_key(h.tgl_lhr) {
-        Some(k) => memo_.birth.get(k, || parse_date(&raw_birth())),
-        None => parse_date(&raw_birth()),
-    };
-    let Some(birth) = birth else {
+    let Some(birth) = memo_.birth.of(row, h.tgl_lhr, parse_date) else {
         let hint = format!(
             "expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY; the NIK's date part reads {}",
             nik::nik_date_hint(nik)
@@ -472,10 +478,7 @@ pub fn validate(
         }
         _ => {
             let part_cols = [h.prop, h.kab, h.kec, h.kel];
-            let mut part = |i: usize| match row.dict_key(part_cols[i]) {
-                Some(k) => memo_.parts[i].get(k, || area::part(&get(part_cols[i]), i)),
-                None => area::part(&get(part_cols[i]), i),
-            };
+            let mut part = |i: usize| memo_.parts[i].of(row, part_cols[i], |s| area::part(s, i));
             let code = (|| Some(AreaCode::from_numbers([part(0)?, part(1)?, part(2)?, part(3)?])))();
             match code {
                 Some(a) => a,
