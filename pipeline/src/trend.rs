@@ -20,7 +20,7 @@ use rayon::prelude::*;
 /// cell's recordings, so a cell with first recordings has recordings.)
 type Cell = [u64; 3];
 
-/// Cells sorted by their packed key (Monday, kecamatan).
+/// Cells sorted by their packed key (kecamatan, Monday).
 #[derive(Default)]
 pub struct Trend {
     cells: Vec<(u64, Cell)>,
@@ -37,12 +37,16 @@ fn monday(d: i32) -> i32 {
     d - (d + 3).rem_euclid(7) // 1970-01-01 was a Thursday
 }
 
+/// A cell's packed key: kecamatan code above, the Monday (in days, offset
+/// to be unsigned) below, so that keys sort by kecamatan, then week, as
+/// `trend_weekly.csv` is written.
 fn key(d: i32, area: u64) -> u64 {
-    (((monday(d) as i64 + (1 << 31)) as u64) << 32) | (area / 10_000)
+    ((area / 10_000) << 32) | (monday(d) as i64 + (1 << 31)) as u64
 }
 
+/// `(Monday in days, kecamatan code)` of a [`key`].
 fn unkey(k: u64) -> (i32, u64) {
-    (((k >> 32) as i64 - (1 << 31)) as i32, k & 0xffff_ffff)
+    (((k & 0xffff_ffff) as i64 - (1 << 31)) as i32, k >> 32)
 }
 
 impl Trend {
@@ -53,18 +57,15 @@ impl Trend {
     }
 
     /// `(kecamatan code, Monday in days, recordings, first required, first eligible)`,
-    /// by kecamatan, then week.
+    /// by kecamatan, then week (the cells' own order).
     pub fn rows(&self) -> Vec<(u64, i32, u64, u64, u64)> {
-        let mut rows: Vec<_> = self
-            .cells
+        self.cells
             .iter()
             .map(|&(k, c)| {
                 let (wk, kec) = unkey(k);
                 (kec, wk, c[0], c[1], c[2])
             })
-            .collect();
-        rows.par_sort_unstable();
-        rows
+            .collect()
     }
 }
 
@@ -205,25 +206,34 @@ fn dense(accepted: &[Candidate], j: &Joined, dates: &Dates) -> Option<Vec<(u64, 
     if weeks.checked_mul(nkec)? > MAX_GRID_CELLS {
         return None;
     }
-    let cell = |d: i32, area: u64| ((monday(d) - first_week) / 7) as usize * nkec + index[(area / 10_000) as usize] as usize;
+    // Kecamatan-major: the people come in NIK order, whose first digits are
+    // the kecamatan of issue (mostly that of domicile), so one kecamatan's
+    // weeks (a few KB) take most of the additions in a row; week-major, each
+    // addition was a cache miss in a grid of tens of MB.
+    let cell = |d: i32, area: u64| index[(area / 10_000) as usize] as usize * weeks + ((monday(d) - first_week) / 7) as usize;
     let cut = Cutoffs::new(dates);
     let threads = rayon::current_num_threads().max(1);
+    // Summed in parallel, a block of cells at a time.
     let add = |a: Vec<[u32; 3]>, b: Vec<[u32; 3]>| {
         let (mut a, b) = if a.is_empty() { (b, a) } else { (a, b) };
-        for (x, y) in a.iter_mut().zip(&b) {
-            for i in 0..3 {
-                x[i] += y[i];
+        a.par_chunks_mut(1 << 16).zip(b.par_chunks(1 << 16)).for_each(|(a, b)| {
+            for (x, y) in a.iter_mut().zip(b) {
+                for i in 0..3 {
+                    x[i] += y[i];
+                }
             }
-        }
+        });
         a
     };
+    let pieces = j.counting.len();
     let grid: Vec<[u32; 3]> = (0..threads)
         .into_par_iter()
         .map(|t| {
             let mut g = vec![[0u32; 3]; weeks * nkec];
-            // The join's pieces are of about the same size: every
-            // `threads`-th one is this thread's.
-            for piece in j.counting.iter().skip(t).step_by(threads) {
+            // Each thread takes a stretch of the join's pieces and of the
+            // people, both in NIK order, so it writes mostly to its own
+            // kecamatan's rows of the grid (the others' pages stay untouched).
+            for piece in &j.counting[pieces * t / threads..pieces * (t + 1) / threads] {
                 for &(p, d) in piece {
                     let c = &accepted[p as usize];
                     if is_resident(c) {
@@ -242,15 +252,18 @@ fn dense(accepted: &[Candidate], j: &Joined, dates: &Dates) -> Option<Vec<(u64, 
             g
         })
         .reduce(Vec::new, add);
-    let mut out = Vec::new();
-    for (i, x) in grid.iter().enumerate() {
-        if x[0] != 0 || x[1] != 0 || x[2] != 0 {
-            let (w, k) = (i / nkec, i % nkec);
-            let d = first_week + 7 * w as i32;
-            let cell = [x[0] as u64, x[1] as u64, x[2] as u64];
-            out.push((key(d, codes[k] * 10_000), cell));
-        }
-    }
+    // The cells with counts, in key order (kecamatan, then week), a
+    // kecamatan's row of the grid at a time.
+    let out = grid
+        .par_chunks(weeks)
+        .zip(codes.par_iter())
+        .flat_map_iter(|(row, &code)| {
+            row.iter().enumerate().filter(|(_, x)| x[0] != 0 || x[1] != 0 || x[2] != 0).map(move |(w, x)| {
+                let d = first_week + 7 * w as i32;
+                (key(d, code * 10_000), [x[0] as u64, x[1] as u64, x[2] as u64])
+            })
+        })
+        .collect();
     Some(out)
 }
 
