@@ -12,7 +12,7 @@
 //! deleted as soon as its partition has read it.
 
 use crate::enrollment::Record;
-use crate::population::{file_of, line_of, Seen, NO_NIK};
+use crate::population::{file_of, line_of, Candidate, Kept, Seen};
 use data_schema::values::EnrollmentStatus;
 use rayon::prelude::*;
 use std::fs::File;
@@ -69,7 +69,7 @@ impl Spill {
     pub fn push_seen(&mut self, part: u32, s: &Seen) -> Result<(), crate::PipelineError> {
         let b = encode_seen(s);
         if self.pop_width < SEEN_BYTES {
-            let derived = if s.valid { derived_offset(s.seq) } else { 0 };
+            let derived = if s.valid() { derived_offset(s.seq) } else { 0 };
             assert_eq!(s.offset, derived, "a row's offset is its line minus 2");
         }
         self.pop[part as usize].write_all(&b[..self.pop_width]).map_err(|e| io_err(&self.dir, e))
@@ -218,15 +218,14 @@ fn derived_offset(seq: u64) -> u64 {
 // birth date and offset (6; left out, 32 bytes, where it is derived). The
 // file is the seq's top bits.
 fn encode_seen(s: &Seen) -> [u8; SEEN_BYTES] {
-    debug_assert!(!s.valid || s.file == file_of(s.seq));
     let mut b = [0u8; SEEN_BYTES];
-    let tag = if s.valid { 0 } else if s.nik().is_some() { 1 } else { 2 };
-    b[0] = tag | s.flags << 2;
+    let tag = if s.valid() { 0 } else if s.nik().is_some() { 1 } else { 2 };
+    b[0] = tag | s.flags() << 2;
     put(&mut b, 1, if tag == 2 { 0 } else { s.nik }, 7);
     put(&mut b, 8, s.seq, 7);
     put(&mut b, 15, s.hash, 8);
-    put(&mut b, 23, s.area, 5);
-    b[28..32].copy_from_slice(&s.birth.to_le_bytes());
+    put(&mut b, 23, s.area(), 5);
+    b[28..32].copy_from_slice(&if tag == 0 { s.birth() } else { 0 }.to_le_bytes());
     put(&mut b, 32, s.offset, OFFSET_BYTES);
     b
 }
@@ -234,21 +233,23 @@ fn encode_seen(s: &Seen) -> [u8; SEEN_BYTES] {
 fn decode_seen(b: &[u8]) -> Seen {
     let tag = b[0] & 3;
     let seq = get(b, 8, 7);
-    Seen {
-        nik: if tag == 2 { NO_NIK } else { get(b, 1, 7) },
-        seq,
-        hash: get(b, 15, 8),
-        area: get(b, 23, 5),
-        offset: match b.len() {
-            SEEN_BYTES => get(b, 32, OFFSET_BYTES),
-            _ if tag == 0 => derived_offset(seq),
-            _ => 0,
-        },
-        birth: i32::from_le_bytes(b[28..32].try_into().expect("4 bytes")),
-        file: if tag == 0 { file_of(seq) } else { 0 },
-        flags: b[0] >> 2,
-        valid: tag == 0,
-    }
+    let hash = get(b, 15, 8);
+    let kept = match tag {
+        0 => Kept::Valid(Candidate {
+            nik: get(b, 1, 7),
+            area: get(b, 23, 5),
+            birth: i32::from_le_bytes(b[28..32].try_into().expect("4 bytes")),
+            flags: b[0] >> 2,
+            file: file_of(seq),
+            offset: match b.len() {
+                SEEN_BYTES => get(b, 32, OFFSET_BYTES),
+                _ => derived_offset(seq),
+            },
+        }),
+        1 => Kept::Rejected { nik: Some(get(b, 1, 7)) },
+        _ => Kept::Rejected { nik: None },
+    };
+    Seen::new(seq, hash, kept)
 }
 
 // A recording, 25 bytes: NIK (7), date, status, seq (7: file and line) and
@@ -287,7 +288,6 @@ fn decode_record(b: &[u8]) -> Record {
 mod tests {
     use super::*;
     use crate::population::LINE_BITS;
-    use crate::population::{Candidate, Kept};
 
     fn seen(k: u64) -> Seen {
         let kept = match k % 3 {
@@ -365,7 +365,7 @@ mod tests {
     fn offsets_of_rows_found_by_index_are_not_written() {
         let by_index = |k: u64| {
             let mut s = seen(k);
-            if s.valid {
+            if s.valid() {
                 s.offset = line_of(s.seq) - 2;
             }
             s
