@@ -345,6 +345,7 @@ impl Source {
     /// [`Source::open`], computing the file's sha256 when `hash` is set (the
     /// run's inputs, for the manifest; not when a file is opened again).
     pub fn open_hashed(path: &Path, hash: bool) -> Result<Source, PipelineError> {
+        const MAX_CSV_BYTES: u64 = crate::enrollment::Record::OFFSET_LIMIT;
         let display = path.display().to_string();
         let unreadable = |e: String| PipelineError::Unreadable { file: display.clone(), reason: e };
         let ext = extension(path);
@@ -356,6 +357,12 @@ impl Source {
         let (raw, bytes) = if is_csv {
             let raw = CsvBytes::map(path).map_err(|e| unreadable(e.to_string()))?;
             let n = raw.len() as u64;
+            // A row's byte offset is kept in 41 bits (crate::enrollment::Record).
+            if n >= MAX_CSV_BYTES {
+                return Err(unreadable(format!(
+                    "the file has {n} bytes; CSV files up to 2 TiB are read: split it (rows in several files are read as one input)"
+                )));
+            }
             (raw, n)
         } else {
             let bytes = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?.len();
@@ -1113,6 +1120,23 @@ mod tests {
         assert_eq!(float_text(1002.0), "1002");
         assert!(data_schema::nik::looks_scientific(&float_text(9404141908210001.0)));
     }
+    /// A CSV file of 2 TiB or more (a row's byte offset has 41 bits) is
+    /// refused with a message that says what to do, not misread.
+    #[test]
+    fn a_csv_file_beyond_two_tib_is_refused() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("huge.csv");
+        let f = std::fs::File::create(&p).unwrap();
+        // Sparse: no disk space is used.
+        if let Err(e) = f.set_len(crate::enrollment::Record::OFFSET_LIMIT) {
+            eprintln!("cannot make a 2 TiB sparse file here ({e}); not tested");
+            return;
+        }
+        drop(f);
+        let err = Source::open(&p).err().expect("refused");
+        assert!(err.to_string().contains("CSV files up to 2 TiB are read"), "{err}");
+    }
+
     /// A CSV source held in memory.
     fn csv_source(csv: Vec<u8>) -> Source {
         let (_, data) = open_csv(csv).unwrap();

@@ -852,15 +852,15 @@ fn run_partition(
     acc.join.add(&joined.counts);
     for (f, src, who) in &named_sources {
         let mut mine: Vec<&enrollment::Record> = joined.counting_orphans.iter().filter(|r| r.file() == *f).collect();
-        mine.sort_unstable_by_key(|r| r.offset);
-        let offsets: Vec<u64> = mine.iter().map(|r| r.offset).collect();
+        mine.sort_unstable_by_key(|r| r.offset());
+        let offsets: Vec<u64> = mine.iter().map(|r| r.offset()).collect();
         let qs = src.rows_at(&offsets, |_, row| who.query(row, 0, *f, "ENROLLMENT_ORPHAN", "", 0))?;
         for (r, q) in mine.into_iter().zip(qs) {
             acc.link_queries.extend(q.map(|q| enrollment::LinkQuery {
-                seq: r.seq,
+                seq: r.seq(),
                 line: r.line(),
                 raw_nik: data_schema::nik::format_nik(r.nik),
-                date: r.date,
+                date: r.date(),
                 ..q
             }));
         }
@@ -870,7 +870,7 @@ fn run_partition(
         let mut typed = Vec::new();
         for (f, src, who) in &named_sources {
             let mine: Vec<&(enrollment::Record, u32)> = joined.kept_matched.iter().filter(|(r, _)| r.file() == *f).collect();
-            let offsets: Vec<u64> = mine.iter().map(|(r, _)| r.offset).collect();
+            let offsets: Vec<u64> = mine.iter().map(|(r, _)| r.offset()).collect();
             let qs = src.rows_at(&offsets, |_, row| who.query(row, 0, *f, "", "", 0))?;
             typed.extend(mine.into_iter().zip(qs).filter_map(|((r, p), q)| q.map(|q| (r.nik, *p, q))));
         }
@@ -905,6 +905,10 @@ fn run_partition(
     // Per desa code in one pass: residents' counts, all rows (for the
     // area-code check), movers (per kecamatan) and recorded residents.
     let areas = stage(timings, "aggregate", || aggregate::by_area(&resolved.accepted, &joined.first_counting, dates));
+    // The kecamatan of everyone's domicile: the trend's grid rows.
+    let mut kecs: Vec<u64> = areas.iter().map(|(area, _)| area / 10_000).collect();
+    kecs.sort_unstable();
+    kecs.dedup();
     for (area, t) in areas {
         if !regions.contains(AreaCode(area).key(Level::Desa)) {
             *acc.unknown_areas.entry(area).or_default() += t.rows;
@@ -919,7 +923,7 @@ fn run_partition(
             *acc.movers.entry(kec).or_default() += t.movers;
         }
     }
-    stage(timings, "trend", || acc.trend.add(&resolved.accepted, &joined, dates));
+    stage(timings, "trend", || acc.trend.add(&resolved.accepted, &joined, dates, &kecs));
     if cfg.keep_targets || need_pii {
         let targets = stage(timings, "targets", || {
             build_targets(&resolved.accepted, &joined.first_counting, dates, pop_sources, pop_columns, need_pii)

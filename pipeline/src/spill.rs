@@ -78,7 +78,7 @@ impl Spill {
     pub fn push_record(&mut self, part: u32, r: &Record) -> Result<(), crate::PipelineError> {
         let b = encode_record(r);
         if self.enr_width < RECORD_BYTES {
-            assert_eq!(r.offset, derived_offset(r.seq), "a record's offset is its line minus 2");
+            assert_eq!(r.offset(), derived_offset(r.seq()), "a record's offset is its line minus 2");
         }
         self.enr[part as usize].write_all(&b[..self.enr_width]).map_err(|e| io_err(&self.dir, e))
     }
@@ -258,30 +258,30 @@ fn decode_seen(b: &[u8]) -> Seen {
 fn encode_record(r: &Record) -> [u8; RECORD_BYTES] {
     let mut b = [0u8; RECORD_BYTES];
     put(&mut b, 0, r.nik, 7);
-    b[7..11].copy_from_slice(&r.date.to_le_bytes());
-    b[11] = match r.status {
+    b[7..11].copy_from_slice(&r.date().to_le_bytes());
+    b[11] = match r.status() {
         EnrollmentStatus::Counting => 0,
         EnrollmentStatus::Failed => 1,
         EnrollmentStatus::Unknown => 2,
     };
-    put(&mut b, 12, r.seq, 7);
-    put(&mut b, 19, r.offset, 6);
+    put(&mut b, 12, r.seq(), 7);
+    put(&mut b, 19, r.offset(), 6);
     b
 }
 
 fn decode_record(b: &[u8]) -> Record {
     let seq = get(b, 12, 7);
-    Record {
-        nik: get(b, 0, 7),
-        date: i32::from_le_bytes(b[7..11].try_into().expect("4 bytes")),
-        status: match b[11] {
+    Record::new(
+        get(b, 0, 7),
+        seq,
+        if b.len() == RECORD_BYTES { get(b, 19, OFFSET_BYTES) } else { derived_offset(seq) },
+        i32::from_le_bytes(b[7..11].try_into().expect("4 bytes")),
+        match b[11] {
             0 => EnrollmentStatus::Counting,
             1 => EnrollmentStatus::Failed,
             _ => EnrollmentStatus::Unknown,
         },
-        seq,
-        offset: if b.len() == RECORD_BYTES { get(b, 19, OFFSET_BYTES) } else { derived_offset(seq) },
-    }
+    )
 }
 
 #[cfg(test)]
@@ -309,14 +309,14 @@ mod tests {
     fn record(k: u64) -> Record {
         let status =
             [EnrollmentStatus::Counting, EnrollmentStatus::Failed, EnrollmentStatus::Unknown][(k % 3) as usize];
-        Record {
-            nik: 1_101_010_101_900_001 + k,
-            date: 19_000 + k as i32,
+        Record::new(
+            1_101_010_101_900_001 + k,
+            (k % 7) << LINE_BITS | (k + 2),
+            // up to the largest offset a recording holds (2^41 - 1)
+            if k.is_multiple_of(11) { Record::OFFSET_LIMIT - 1 - k } else { k * 77 },
+            19_000 + k as i32,
             status,
-            seq: (k % 7) << LINE_BITS | (k + 2),
-            // up to the largest offset a spill file holds (2^48 - 1)
-            offset: if k.is_multiple_of(11) { (1 << 48) - 1 - k } else { k * 77 },
-        }
+        )
     }
 
     /// Push `n` rows (and every other one's record) over 3 partitions, read
@@ -370,7 +370,10 @@ mod tests {
             }
             s
         };
-        let record_by_index = |k: u64| Record { offset: k, ..record(k) };
+        let record_by_index = |k: u64| {
+            let r = record(k);
+            Record::new(r.nik, r.seq(), line_of(r.seq()) - 2, r.date(), r.status())
+        };
         round_trip(true, true, by_index, record_by_index);
         round_trip(true, false, by_index, record);
         round_trip(false, true, seen, record_by_index);

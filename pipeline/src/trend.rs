@@ -50,9 +50,11 @@ fn unkey(k: u64) -> (i32, u64) {
 }
 
 impl Trend {
-    /// Add one partition's recordings.
-    pub fn add(&mut self, accepted: &[Candidate], j: &Joined, dates: &Dates) {
-        let cells = dense(accepted, j, dates).unwrap_or_else(|| sorted(accepted, j, dates));
+    /// Add one partition's recordings. `kecs`: the kecamatan codes of the
+    /// accepted people's domiciles, sorted and unique (what the area
+    /// counts found).
+    pub fn add(&mut self, accepted: &[Candidate], j: &Joined, dates: &Dates, kecs: &[u64]) {
+        let cells = dense(accepted, j, dates, kecs).unwrap_or_else(|| sorted(accepted, j, dates));
         self.cells = merge(std::mem::take(&mut self.cells), cells);
     }
 
@@ -149,12 +151,14 @@ fn sorted(accepted: &[Candidate], j: &Joined, dates: &Dates) -> Vec<(u64, Cell)>
     merge(a, b)
 }
 
-/// Count into a grid of weeks × kecamatan present, one per thread; `None`
-/// when the grid would be too large.
-fn dense(accepted: &[Candidate], j: &Joined, dates: &Dates) -> Option<Vec<(u64, Cell)>> {
+/// Count into a grid of weeks × `kecs` (the kecamatan codes of the
+/// people's domiciles, sorted), one per thread; `None` when the grid would
+/// be too large.
+fn dense(accepted: &[Candidate], j: &Joined, dates: &Dates, kecs: &[u64]) -> Option<Vec<(u64, Cell)>> {
     if j.counting.iter().all(Vec::is_empty) {
         return Some(Vec::new());
     }
+    debug_assert!(kecs.windows(2).all(|w| w[0] < w[1]));
     // The weeks: every first recording is also a counting recording.
     let (lo, hi) = j
         .counting
@@ -163,45 +167,15 @@ fn dense(accepted: &[Candidate], j: &Joined, dates: &Dates) -> Option<Vec<(u64, 
         .fold(|| (i32::MAX, i32::MIN), |(lo, hi), &(_, d)| (lo.min(d), hi.max(d)))
         .reduce(|| (i32::MAX, i32::MIN), |a, b| (a.0.min(b.0), a.1.max(b.1)));
     let (first_week, weeks) = (monday(lo), ((monday(hi) as i64 - monday(lo) as i64) / 7 + 1) as usize);
-    // The kecamatan of everyone with a counting recording, as a bitmap.
-    const W: usize = KEC_CODES / 64;
-    let present = accepted
-        .par_iter()
-        .zip(j.first_counting.par_iter())
-        .try_fold(
-            || vec![0u64; W],
-            |mut bits, (c, &f)| {
-                if f != i32::MAX {
-                    let kec = (c.area / 10_000) as usize;
-                    if kec >= KEC_CODES {
-                        return None;
-                    }
-                    bits[kec / 64] |= 1 << (kec % 64);
-                }
-                Some(bits)
-            },
-        )
-        .try_reduce(
-            || vec![0u64; W],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x |= y;
-                }
-                Some(a)
-            },
-        )?;
-    // Dense index of each present code, in code order.
-    let mut index = vec![u32::MAX; KEC_CODES];
-    let mut codes = Vec::new();
-    for (w, &bits) in present.iter().enumerate() {
-        let mut b = bits;
-        while b != 0 {
-            let code = w * 64 + b.trailing_zeros() as usize;
-            index[code] = codes.len() as u32;
-            codes.push(code as u64);
-            b &= b - 1;
-        }
+    // Dense index of each kecamatan code, in code order.
+    if kecs.last().is_some_and(|&k| k >= KEC_CODES as u64) {
+        return None;
     }
+    let mut index = vec![u32::MAX; KEC_CODES];
+    for (i, &k) in kecs.iter().enumerate() {
+        index[k as usize] = i as u32;
+    }
+    let codes = kecs;
     let nkec = codes.len();
     if weeks.checked_mul(nkec)? > MAX_GRID_CELLS {
         return None;
@@ -315,6 +289,14 @@ mod tests {
         (accepted, j)
     }
 
+    /// The kecamatan codes of `accepted`'s domiciles, sorted and unique.
+    fn kecs_of(accepted: &[Candidate]) -> Vec<u64> {
+        let mut k: Vec<u64> = accepted.iter().map(|c| c.area / 10_000).collect();
+        k.sort_unstable();
+        k.dedup();
+        k
+    }
+
     fn dates() -> Dates {
         Dates {
             election: NaiveDate::from_ymd_opt(2024, 11, 27).unwrap(),
@@ -327,7 +309,7 @@ mod tests {
         let areas = [9_401_010_001, 9_401_010_002, 9_401_020_001, 1_101_010_001, 3_171_010_001, 9_471_040_001, 1_101_010_003];
         let (accepted, j) = people(20_000, 7, |i| areas[i as usize]);
         let d = dates();
-        let grid = dense(&accepted, &j, &d).expect("small enough for a grid");
+        let grid = dense(&accepted, &j, &d, &kecs_of(&accepted)).expect("small enough for a grid");
         let sort = sorted(&accepted, &j, &d);
         assert_eq!(grid, sort);
         // Residents counted, non-residents not; a first recording is one of
@@ -349,9 +331,9 @@ mod tests {
         let d = dates();
         // A kecamatan code beyond the bitmap (not a valid code: defensive).
         let (accepted, j) = people(1_000, 3, |i| if i == 0 { 20_000_000_000 } else { 9_401_010_001 });
-        assert!(dense(&accepted, &j, &d).is_none());
+        assert!(dense(&accepted, &j, &d, &kecs_of(&accepted)).is_none());
         let mut t = Trend::default();
-        t.add(&accepted, &j, &d);
+        t.add(&accepted, &j, &d, &kecs_of(&accepted));
         assert_eq!(t.cells, sorted(&accepted, &j, &d));
         assert!(t.cells.iter().any(|c| unkey(c.0).1 == 2_000_000));
         // 40,000 kecamatan over a century of weeks.
@@ -359,9 +341,9 @@ mod tests {
         let accepted: Vec<Candidate> =
             accepted.iter().enumerate().map(|(i, c)| Candidate { area: 1_000_000_000 + i as u64 * 10_000, ..*c }).collect();
         j.counting.push(vec![(0, -20_000)]);
-        assert!(dense(&accepted, &j, &d).is_none());
+        assert!(dense(&accepted, &j, &d, &kecs_of(&accepted)).is_none());
         let mut t = Trend::default();
-        t.add(&accepted, &j, &d);
+        t.add(&accepted, &j, &d, &kecs_of(&accepted));
         assert_eq!(t.cells, sorted(&accepted, &j, &d));
     }
 
@@ -371,7 +353,7 @@ mod tests {
         let areas = [9_401_010_001, 9_401_020_001, 1_101_010_001, 3_171_010_001, 9_471_040_001, 1_101_010_003, 5_101_010_001];
         let (accepted, j) = people(9_000, 11, |i| areas[i as usize]);
         let mut whole = Trend::default();
-        whole.add(&accepted, &j, &d);
+        whole.add(&accepted, &j, &d, &kecs_of(&accepted));
         // The same people split in three by NIK parity classes.
         let mut parts = Trend::default();
         for k in 0..3u64 {
@@ -392,7 +374,7 @@ mod tests {
                     .collect()],
                 ..Joined::default()
             };
-            parts.add(&acc, &jj, &d);
+            parts.add(&acc, &jj, &d, &kecs_of(&acc));
         }
         assert_eq!(whole.cells, parts.cells);
         let rows = whole.rows();
