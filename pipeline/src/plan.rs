@@ -655,6 +655,9 @@ fn ingest(
         // in memory: they are appended as they come, into a vector sized once
         // for its share of the file (no second copy, rarely regrown). The
         // other partitions' rows wait in spill files.
+        if let Some(sp) = spill.as_ref() {
+            sp.check_room(&src.display, true, src.rows_hint() as u64)?;
+        }
         parts[0].seen.reserve(share(src.rows_hint(), count));
         let faulting = prefault(&mut parts[0].seen);
         let cols = stage(timings, "validate_population", || {
@@ -727,6 +730,9 @@ fn ingest(
                 let f = population.len() + k;
                 let src = stage(timings, "read_enrollment", || Source::open_hashed(path, true))?;
                 let mut rows = 0u64;
+                if let Some(sp) = spill.as_ref() {
+                    sp.check_room(&src.display, false, src.rows_hint() as u64)?;
+                }
                 parts[0].records.reserve(share(src.rows_hint(), count));
                 let faulting = prefault(&mut parts[0].records);
                 stage(timings, "validate_enrollment", || {

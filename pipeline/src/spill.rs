@@ -42,7 +42,59 @@ fn io_err(what: &Path, e: std::io::Error) -> crate::PipelineError {
     crate::PipelineError::output(what.display(), format!("temporary partition file: {e}"))
 }
 
+/// Free bytes for this user on the file system holding `dir` (`None` where
+/// it cannot be told).
+fn free_bytes(dir: &Path) -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+        // SAFETY: statvfs fills the struct it is given from a NUL-terminated path.
+        let mut v: libc::statvfs = unsafe { std::mem::zeroed() };
+        if unsafe { libc::statvfs(c.as_ptr(), &mut v) } != 0 {
+            return None;
+        }
+        Some((v.f_bavail as u64).saturating_mul(v.f_frsize as u64))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
+/// Whether `need` bytes of partition files for `file`'s rows fit in `free`:
+/// refused only when clearly not (under 90% of the estimate), so that an
+/// estimate a little high never stops a run that would have fit.
+fn room(dir: &Path, file: &str, need: u64, free: Option<u64>) -> Result<(), crate::PipelineError> {
+    let size = |b: u64| if b >= 1_000_000_000 { format!("{:.1} GB", b as f64 / 1e9) } else { format!("{:.1} MB", b as f64 / 1e6) };
+    match free {
+        Some(free) if free < need / 10 * 9 => Err(crate::PipelineError::output(
+            dir.display(),
+            format!(
+                "the rows of {file} need about {} of temporary partition files there and {} are free; \
+                 free some space, give --out on a disk with more room, or raise --memory-budget (fewer partitions)",
+                size(need),
+                size(free)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 impl Spill {
+    /// Refuse early, with a message that says what to do, when the disk
+    /// holding the partition files has clearly too little room for the
+    /// `rows` rows of one more input (`population` or enrollment side; the
+    /// ones of partition 0 stay in memory), instead of failing when it fills
+    /// an hour later.
+    pub fn check_room(&self, file: &str, population: bool, rows: u64) -> Result<(), crate::PipelineError> {
+        let count = self.pop.len().max(1) as u64;
+        let width = if population { self.pop_width } else { self.enr_width } as u64;
+        let need = (rows / count).saturating_mul(count - 1).saturating_mul(width);
+        room(&self.dir, file, need, free_bytes(&self.dir))
+    }
+
     /// Create `dir` (which must not exist) with `count` empty files per side.
     /// `pop_rows`, `enr_rows`: every row of that side has the offset
     /// [`derived_offset`] gives (see [`crate::ingest::offset_is_row_index`]),
@@ -377,6 +429,28 @@ mod tests {
         round_trip(true, true, by_index, record_by_index);
         round_trip(true, false, by_index, record);
         round_trip(false, true, seen, record_by_index);
+    }
+
+    /// A run whose partition files clearly cannot fit is refused with the
+    /// sizes and what to do; one that may fit goes on.
+    #[test]
+    fn too_little_disk_for_the_partition_files_is_refused_early() {
+        let dir = Path::new("/data/out/.partitions");
+        let e = room(dir, "penduduk.parquet", 9_100_000_000, Some(4_400_000_000)).unwrap_err().to_string();
+        assert!(e.contains("penduduk.parquet") && e.contains("9.1 GB") && e.contains("4.4 GB"), "{e}");
+        assert!(e.contains("--memory-budget") && e.contains("--out"), "{e}");
+        let e = room(dir, "rekam.csv", 24_300_000, Some(10_000_000)).unwrap_err().to_string();
+        assert!(e.contains("24.3 MB") && e.contains("10.0 MB"), "{e}");
+        assert!(room(dir, "x", 9_100_000_000, Some(8_500_000_000)).is_ok(), "within the estimate's margin");
+        assert!(room(dir, "x", 9_100_000_000, None).is_ok(), "free space unknown");
+        // On this machine's real disk: no disk holds 2^50 rows' files; one more row fits.
+        let t = tempfile::tempdir().unwrap();
+        let s = Spill::create(&t.path().join(".spill"), 7, false, false).unwrap();
+        if free_bytes(t.path()).is_some() {
+            assert!(s.check_room("huge.csv", true, 1 << 50).is_err());
+            assert!(s.check_room("huge.csv", false, 1 << 50).is_err());
+        }
+        assert!(s.check_room("small.csv", true, 1_000).is_ok());
     }
 
     #[test]
