@@ -2,11 +2,10 @@
 
 use crate::error::PipelineError;
 use crate::ingest::{Row, Source};
-use crate::population::Candidate;
+use crate::population::{coded, Candidate, KeyMemo, MemoMap};
 use crate::quality::{CompactString, IntoText, Issue, QualityLog};
 use chrono::NaiveDate;
 use data_schema::columns::{enrollment as col, resolve};
-use crate::population::{coded, KeyMemo, MemoMap};
 use data_schema::date::{parse_date, to_days};
 use data_schema::nik::{self, NikError};
 use data_schema::values::EnrollmentStatus;
@@ -23,14 +22,29 @@ pub struct Record {
     /// `seq << 2 | status`: sorts as `seq` does.
     seq_status: u64,
     /// The offset (below [`Record::OFFSET_LIMIT`]) and, above it, the date
-    /// in days plus [`DATE_BIAS`].
+    /// ([`crate::population::day_bits`]).
     offset_date: u64,
 }
 
-/// Added to a recording's date (days since 1970) to keep it in 23 bits:
-/// dates from year 1800 (the earliest `parse_date` reads) to beyond 9999 fit.
-const DATE_BIAS: i64 = 1 << 22;
 const OFFSET_BITS: u32 = 41;
+
+/// A status as 2 bits (a recording's, and its spill encoding's).
+pub(crate) fn status_code(s: EnrollmentStatus) -> u8 {
+    match s {
+        EnrollmentStatus::Counting => 0,
+        EnrollmentStatus::Failed => 1,
+        EnrollmentStatus::Unknown => 2,
+    }
+}
+
+/// The status of [`status_code`]'s code.
+pub(crate) fn status_of_code(code: u8) -> EnrollmentStatus {
+    match code {
+        0 => EnrollmentStatus::Counting,
+        1 => EnrollmentStatus::Failed,
+        _ => EnrollmentStatus::Unknown,
+    }
+}
 
 impl Record {
     /// Offsets (a CSV row's byte offset, a Parquet or spreadsheet row's
@@ -43,17 +57,10 @@ impl Record {
     /// `offset`: where the row is in its file, to read it again
     /// ([`Source::with_row`]).
     pub fn new(nik: u64, seq: u64, offset: u64, date: i32, status: EnrollmentStatus) -> Record {
-        let d = date as i64 + DATE_BIAS;
-        assert!(
-            offset < Self::OFFSET_LIMIT && (0..1 << 23).contains(&d) && seq < 1 << 62,
-            "a recording's offset, date and seq fit their bits"
-        );
-        let status = match status {
-            EnrollmentStatus::Counting => 0,
-            EnrollmentStatus::Failed => 1,
-            EnrollmentStatus::Unknown => 2,
-        };
-        Record { nik, seq_status: seq << 2 | status, offset_date: offset | (d as u64) << OFFSET_BITS }
+        let d = crate::population::day_bits(date)
+            .filter(|_| offset < Self::OFFSET_LIMIT && seq < 1 << 62)
+            .expect("a recording's offset, date and seq fit their bits");
+        Record { nik, seq_status: seq << 2 | status_code(status) as u64, offset_date: offset | d << OFFSET_BITS }
     }
 
     /// File order over all input files (see [`Record::new`]).
@@ -71,16 +78,12 @@ impl Record {
     /// TGL_REKAM in days since 1970.
     #[inline]
     pub fn date(&self) -> i32 {
-        ((self.offset_date >> OFFSET_BITS) as i64 - DATE_BIAS) as i32
+        crate::population::bits_day(self.offset_date >> OFFSET_BITS)
     }
 
     #[inline]
     pub fn status(&self) -> EnrollmentStatus {
-        match self.seq_status & 3 {
-            0 => EnrollmentStatus::Counting,
-            1 => EnrollmentStatus::Failed,
-            _ => EnrollmentStatus::Unknown,
-        }
+        status_of_code((self.seq_status & 3) as u8)
     }
 
     /// The join's order, `(nik, seq)`, as two plain integers.

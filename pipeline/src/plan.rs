@@ -200,12 +200,12 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn a_prefaulted_vector_fills_without_page_faults() {
-        // Kernels before 5.14 do not know MADV_POPULATE_WRITE (23): there
+        // Kernels before 5.14 do not know MADV_POPULATE_WRITE: there
         // prefaulting does nothing, and runs are as before.
         let mut probe: Vec<u8> = Vec::with_capacity(1 << 16);
         let p = (probe.spare_capacity_mut().as_mut_ptr() as usize + 4095) & !4095;
         // SAFETY: one page inside the probe's allocation; populating does not change it.
-        if unsafe { libc::madvise(p as *mut libc::c_void, 4096, 23) } != 0 {
+        if unsafe { libc::madvise(p as *mut libc::c_void, 4096, super::MADV_POPULATE_WRITE) } != 0 {
             eprintln!("MADV_POPULATE_WRITE is not supported here: {}", std::io::Error::last_os_error());
             return;
         }
@@ -564,8 +564,10 @@ impl Ingested {
     }
 }
 
-/// Rows of a file of `rows` rows expected in partition 0 of `count` (NIK
-/// partitions are about equal; a little more for the unreadable NIKs).
+/// Linux's `madvise` advice that faults a range in for writing (5.14+).
+#[cfg(target_os = "linux")]
+const MADV_POPULATE_WRITE: libc::c_int = 23;
+
 /// Have the kernel fault in `v`'s unused capacity on a thread of its own
 /// (Linux's `MADV_POPULATE_WRITE`), so that the rows appended to it later
 /// land in memory that is already there instead of taking a page fault
@@ -575,7 +577,27 @@ impl Ingested {
 /// waits for the thread when dropped: keep it no longer than `v` keeps its
 /// allocation.
 fn prefault<T>(v: &mut Vec<T>) -> Prefault {
-    Prefault(prefault_thread(v))
+    #[cfg(target_os = "linux")]
+    {
+        let spare = v.spare_capacity_mut();
+        let (p, len) = (spare.as_mut_ptr() as usize, std::mem::size_of_val(spare));
+        let (from, to) = ((p + 4095) & !4095, (p + len) & !4095);
+        if std::env::var_os("CAKUPAN_NO_PREFAULT").is_some() || to < from + (64 << 20) {
+            return Prefault(None);
+        }
+        // SAFETY: the range lies in `v`'s allocation, which the caller keeps
+        // until the thread is joined; populating never changes what the
+        // memory holds (failure only means the pages fault in later).
+        let populate = move || unsafe {
+            libc::madvise(from as *mut libc::c_void, to - from, MADV_POPULATE_WRITE);
+        };
+        Prefault(std::thread::Builder::new().name("cakupan-prefault".into()).spawn(populate).ok())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = v;
+        Prefault(None)
+    }
 }
 
 /// See [`prefault`].
@@ -589,31 +611,8 @@ impl Drop for Prefault {
     }
 }
 
-fn prefault_thread<T>(v: &mut Vec<T>) -> Option<std::thread::JoinHandle<()>> {
-    #[cfg(target_os = "linux")]
-    {
-        const MADV_POPULATE_WRITE: libc::c_int = 23;
-        let spare = v.spare_capacity_mut();
-        let (p, len) = (spare.as_mut_ptr() as usize, std::mem::size_of_val(spare));
-        let (from, to) = ((p + 4095) & !4095, (p + len) & !4095);
-        if std::env::var_os("CAKUPAN_NO_PREFAULT").is_some() || to < from + (64 << 20) {
-            return None;
-        }
-        // SAFETY: the range lies in `v`'s allocation, which the caller keeps
-        // until the thread is joined; populating never changes what the
-        // memory holds (failure only means the pages fault in later).
-        let populate = move || unsafe {
-            libc::madvise(from as *mut libc::c_void, to - from, MADV_POPULATE_WRITE);
-        };
-        std::thread::Builder::new().name("cakupan-prefault".into()).spawn(populate).ok()
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = v;
-        None
-    }
-}
-
+/// Rows of a file of `rows` rows expected in partition 0 of `count` (NIK
+/// partitions are about equal; a little more for the unreadable NIKs).
 fn share(rows: usize, count: u32) -> usize {
     if count <= 1 {
         rows
@@ -912,9 +911,7 @@ fn run_partition(
     // area-code check), movers (per kecamatan) and recorded residents.
     let areas = stage(timings, "aggregate", || aggregate::by_area(&resolved.accepted, &joined.first_counting, dates));
     // The kecamatan of everyone's domicile: the trend's grid rows.
-    let mut kecs: Vec<u64> = areas.iter().map(|(area, _)| area / 10_000).collect();
-    kecs.sort_unstable();
-    kecs.dedup();
+    let kecs = crate::trend::kecamatans(areas.iter().map(|(area, _)| *area));
     for (area, t) in areas {
         if !regions.contains(AreaCode(area).key(Level::Desa)) {
             *acc.unknown_areas.entry(area).or_default() += t.rows;

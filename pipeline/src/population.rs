@@ -134,16 +134,31 @@ pub struct Seen {
     pub hash: u64,
     /// A valid row's [`Candidate::offset`] (zero for a rejected row).
     pub offset: u64,
-    /// Bit 0: valid; bits 1-5: flags; 6-28: birth (days + [`BIRTH_BIAS`]);
+    /// Bit 0: valid; bits 1-5: flags; 6-28: birth ([`day_bits`]);
     /// 29-63: area code (35 bits; codes have 10 digits).
     packed: u64,
 }
 
-/// Added to a birth date (days since 1970) to keep it in [`Seen`]'s 23
-/// bits: dates from year 1800 (the earliest `parse_date` reads) to far
-/// beyond 9999 fit.
-const BIRTH_BIAS: i64 = 1 << 22;
 const AREA_SHIFT: u32 = 29;
+
+/// Bits of a day count packed beside other fields ([`Seen`]'s birth date,
+/// [`crate::enrollment::Record`]'s TGL_REKAM): days since 1970 plus
+/// 2^22, so that every date `parse_date` reads (year 1800 to 9999) fits.
+pub(crate) const DAY_BITS: u32 = 23;
+const DAY_BIAS: i64 = 1 << (DAY_BITS - 1);
+
+/// `days` (since 1970) as [`DAY_BITS`] unsigned bits, if it fits.
+#[inline]
+pub(crate) fn day_bits(days: i32) -> Option<u64> {
+    let b = days as i64 + DAY_BIAS;
+    (0..1 << DAY_BITS).contains(&b).then_some(b as u64)
+}
+
+/// The day count of [`day_bits`]' bits (the low [`DAY_BITS`] of `bits`).
+#[inline]
+pub(crate) fn bits_day(bits: u64) -> i32 {
+    ((bits & ((1 << DAY_BITS) - 1)) as i64 - DAY_BIAS) as i32
+}
 
 /// [`Seen::nik`] of a row whose NIK could not be read (no NIK is this large).
 pub const NO_NIK: u64 = u64::MAX;
@@ -173,13 +188,11 @@ impl Seen {
     pub fn new(seq: u64, hash: u64, kept: Kept) -> Seen {
         match kept {
             Kept::Valid(c) => {
-                let birth = c.birth as i64 + BIRTH_BIAS;
-                assert!(
-                    c.area < 1 << (64 - AREA_SHIFT) && c.flags < 32 && (0..1 << 23).contains(&birth),
-                    "a valid row's area code, flags and birth date fit their bits"
-                );
+                let birth = day_bits(c.birth)
+                    .filter(|_| c.area < 1 << (64 - AREA_SHIFT) && c.flags < 32)
+                    .expect("a valid row's area code, flags and birth date fit their bits");
                 debug_assert_eq!(c.file, file_of(seq), "a row's file is its seq's");
-                Seen { nik: c.nik, seq, hash, offset: c.offset, packed: 1 | (c.flags as u64) << 1 | (birth as u64) << 6 | c.area << AREA_SHIFT }
+                Seen { nik: c.nik, seq, hash, offset: c.offset, packed: 1 | (c.flags as u64) << 1 | birth << 6 | c.area << AREA_SHIFT }
             }
             Kept::Rejected { nik } => Seen { nik: nik.unwrap_or(NO_NIK), seq, hash, offset: 0, packed: 0 },
         }
@@ -200,7 +213,7 @@ impl Seen {
     /// A valid row's birth date in days since 1970.
     #[inline]
     pub fn birth(&self) -> i32 {
-        ((self.packed >> 6) & ((1 << 23) - 1)) as i64 as i32 - BIRTH_BIAS as i32
+        bits_day(self.packed >> 6)
     }
 
     /// A valid row's flags (`F_*`).

@@ -11,9 +11,8 @@
 //! outputs go, and a failed run removes them with everything else); each is
 //! deleted as soon as its partition has read it.
 
-use crate::enrollment::Record;
+use crate::enrollment::{status_code, status_of_code, Record};
 use crate::population::{file_of, line_of, Candidate, Kept, Seen};
-use data_schema::values::EnrollmentStatus;
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
@@ -311,11 +310,7 @@ fn encode_record(r: &Record) -> [u8; RECORD_BYTES] {
     let mut b = [0u8; RECORD_BYTES];
     put(&mut b, 0, r.nik, 7);
     b[7..11].copy_from_slice(&r.date().to_le_bytes());
-    b[11] = match r.status() {
-        EnrollmentStatus::Counting => 0,
-        EnrollmentStatus::Failed => 1,
-        EnrollmentStatus::Unknown => 2,
-    };
+    b[11] = status_code(r.status());
     put(&mut b, 12, r.seq(), 7);
     put(&mut b, 19, r.offset(), 6);
     b
@@ -328,11 +323,7 @@ fn decode_record(b: &[u8]) -> Record {
         seq,
         if b.len() == RECORD_BYTES { get(b, 19, OFFSET_BYTES) } else { derived_offset(seq) },
         i32::from_le_bytes(b[7..11].try_into().expect("4 bytes")),
-        match b[11] {
-            0 => EnrollmentStatus::Counting,
-            1 => EnrollmentStatus::Failed,
-            _ => EnrollmentStatus::Unknown,
-        },
+        status_of_code(b[11]),
     )
 }
 
@@ -340,6 +331,7 @@ fn decode_record(b: &[u8]) -> Record {
 mod tests {
     use super::*;
     use crate::population::LINE_BITS;
+    use data_schema::values::EnrollmentStatus;
 
     fn seen(k: u64) -> Seen {
         let kept = match k % 3 {

@@ -49,10 +49,19 @@ fn unkey(k: u64) -> (i32, u64) {
     (((k & 0xffff_ffff) as i64 - (1 << 31)) as i32, k >> 32)
 }
 
+/// The kecamatan codes of desa codes `areas`, sorted and unique: what
+/// [`Trend::add`] takes as its grid rows.
+pub fn kecamatans(areas: impl IntoIterator<Item = u64>) -> Vec<u64> {
+    let mut k: Vec<u64> = areas.into_iter().map(|a| a / 10_000).collect();
+    k.sort_unstable();
+    k.dedup();
+    k
+}
+
 impl Trend {
     /// Add one partition's recordings. `kecs`: the kecamatan codes of the
-    /// accepted people's domiciles, sorted and unique (what the area
-    /// counts found).
+    /// accepted people's domiciles ([`kecamatans`] of what the area counts
+    /// found).
     pub fn add(&mut self, accepted: &[Candidate], j: &Joined, dates: &Dates, kecs: &[u64]) {
         let cells = dense(accepted, j, dates, kecs).unwrap_or_else(|| sorted(accepted, j, dates));
         self.cells = merge(std::mem::take(&mut self.cells), cells);
@@ -175,8 +184,7 @@ fn dense(accepted: &[Candidate], j: &Joined, dates: &Dates, kecs: &[u64]) -> Opt
     for (i, &k) in kecs.iter().enumerate() {
         index[k as usize] = i as u32;
     }
-    let codes = kecs;
-    let nkec = codes.len();
+    let nkec = kecs.len();
     if weeks.checked_mul(nkec)? > MAX_GRID_CELLS {
         return None;
     }
@@ -230,7 +238,7 @@ fn dense(accepted: &[Candidate], j: &Joined, dates: &Dates, kecs: &[u64]) -> Opt
     // kecamatan's row of the grid at a time.
     let out = grid
         .par_chunks(weeks)
-        .zip(codes.par_iter())
+        .zip(kecs.par_iter())
         .flat_map_iter(|(row, &code)| {
             row.iter().enumerate().filter(|(_, x)| x[0] != 0 || x[1] != 0 || x[2] != 0).map(move |(w, x)| {
                 let d = first_week + 7 * w as i32;
@@ -289,12 +297,9 @@ mod tests {
         (accepted, j)
     }
 
-    /// The kecamatan codes of `accepted`'s domiciles, sorted and unique.
+    /// The kecamatan codes of `accepted`'s domiciles.
     fn kecs_of(accepted: &[Candidate]) -> Vec<u64> {
-        let mut k: Vec<u64> = accepted.iter().map(|c| c.area / 10_000).collect();
-        k.sort_unstable();
-        k.dedup();
-        k
+        kecamatans(accepted.iter().map(|c| c.area))
     }
 
     fn dates() -> Dates {
@@ -329,7 +334,7 @@ mod tests {
     #[test]
     fn too_many_cells_or_unusual_codes_fall_back_to_sorting() {
         let d = dates();
-        // A kecamatan code beyond the bitmap (not a valid code: defensive).
+        // A kecamatan code beyond KEC_CODES (not a valid code: defensive).
         let (accepted, j) = people(1_000, 3, |i| if i == 0 { 20_000_000_000 } else { 9_401_010_001 });
         assert!(dense(&accepted, &j, &d, &kecs_of(&accepted)).is_none());
         let mut t = Trend::default();
